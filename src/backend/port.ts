@@ -1,0 +1,131 @@
+/**
+ * The Backend port: everything the operations may ask of the data tier. Adapters (the SQL store, the RPC
+ * client) implement it; every call passes through the resilience pipeline (src/backend/resilience.ts).
+ *
+ * Every data call takes the caller's tenant id (tenant scoping happens inside the adapter, in the SQL `where`)
+ * and an AbortSignal that the adapter must honour (stop the query / the HTTP call when it fires).
+ */
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+
+/** Timestamps are RFC 3339 strings in UTC with millisecond precision: `2025-09-02T08:00:00.000Z`. */
+export type Timestamp = string;
+
+export interface ContactRecord {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  company: string | null;
+  role: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface JobRecord {
+  id: string;
+  title: string;
+  status: JobStatus;
+  contactId: string;
+  progress: number;
+  fileCount: number;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  startedAt: Timestamp | null;
+  completedAt: Timestamp | null;
+}
+
+/** A file's metadata. The signed `downloadUrl` is added by the HTTP layer, never stored. */
+export interface FileRecord {
+  id: string;
+  tenantId: string;
+  jobId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: Timestamp;
+  /** Where the bytes live in the BlobStore; derived from tenant, job and file ids, never from user input. */
+  blobKey: string;
+}
+
+/**
+ * The position of the last row of a page in the list's stable order, newest first:
+ * `ORDER BY created_at DESC, id DESC`. The next page holds rows strictly after it in that order.
+ */
+export interface Keyset {
+  createdAt: Timestamp;
+  id: string;
+}
+
+export interface PageRequest {
+  /** 1–100. */
+  limit: number;
+  after?: Keyset;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Keyset of the last item when more rows follow it; null on the last page. */
+  next: Keyset | null;
+}
+
+export interface ContactFilter {
+  /** Case-insensitive substring of name or email. */
+  q?: string;
+  updatedSince?: Timestamp;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  contactId?: string;
+  updatedSince?: Timestamp;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  scopes: string[];
+  createdAt: Timestamp;
+  revokedAt: Timestamp | null;
+}
+
+export type EntityKind = 'contact' | 'job' | 'file';
+
+export interface Backend {
+  /** A short label for metrics, logs and health checks: `sql`, `rpc`. */
+  readonly name: string;
+
+  listContacts(tenantId: string, filter: ContactFilter, page: PageRequest, signal: AbortSignal): Promise<Page<ContactRecord>>;
+  getContact(tenantId: string, contactId: string, signal: AbortSignal): Promise<ContactRecord | null>;
+
+  listJobs(tenantId: string, filter: JobFilter, page: PageRequest, signal: AbortSignal): Promise<Page<JobRecord>>;
+  getJob(tenantId: string, jobId: string, signal: AbortSignal): Promise<JobRecord | null>;
+
+  /** null when the job does not exist for this tenant. */
+  listJobFiles(tenantId: string, jobId: string, page: PageRequest, signal: AbortSignal): Promise<Page<FileRecord> | null>;
+  getJobFile(tenantId: string, jobId: string, fileId: string, signal: AbortSignal): Promise<FileRecord | null>;
+  /** A file by id alone, for the signed download route (the signature names tenant and file). */
+  getFile(tenantId: string, fileId: string, signal: AbortSignal): Promise<FileRecord | null>;
+
+  /**
+   * Which tenant owns an id, or null when none does. Called only after a tenant-scoped lookup missed, to tell a
+   * cross-tenant attempt (audited, counted) from a plain miss. Never used to serve data.
+   */
+  ownerOf(kind: EntityKind, id: string, signal: AbortSignal): Promise<string | null>;
+
+  /** The API key with this SHA-256 hash (hex) of its secret, revoked or not; null when unknown. */
+  findApiKeyByHash(secretHash: string, signal: AbortSignal): Promise<ApiKeyRecord | null>;
+
+  /** Cheap reachability probe for /v1/health and /readyz. Throws when the backend cannot serve. */
+  ping(signal: AbortSignal): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** Thrown by adapters for faults worth a retry (connection reset, 5xx upstream, lock timeout…). */
+export class TransientBackendError extends Error {
+  override readonly name = 'TransientBackendError';
+}

@@ -1,0 +1,37 @@
+/**
+ * The BlobStore port: where file bytes live. Adapters: local disk under PORTAL_DATA_DIR (embedded default) and
+ * S3-compatible object storage. Keys come from `blobKeyFor` (tenant, job and file ids), never from user input.
+ */
+import type { Readable } from 'node:stream';
+
+export interface BlobStat {
+  size: number;
+}
+
+export interface ByteRange {
+  /** Inclusive start offset. */
+  start: number;
+  /** Inclusive end offset. */
+  end: number;
+}
+
+export interface BlobStore {
+  readonly name: string;
+  /** Writes the bytes under the key (seeding, tests, admin tooling). */
+  put(key: string, body: Buffer | Readable, contentType: string): Promise<void>;
+  /** null when no blob exists under the key. */
+  stat(key: string): Promise<BlobStat | null>;
+  /** A stream of the bytes (or of one inclusive range of them). Throws when the blob is missing. */
+  read(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * A URL the client can fetch the bytes from directly (S3 presigned GET), or null when downloads go through the
+   * API's own signed route (the local adapter).
+   */
+  presign?(key: string, opts: { filename: string; contentType: string; expiresInSeconds: number }): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** The one way to make a blob key: `<tenantId>/<jobId>/<fileId>`; ids are validated by their patterns upstream. */
+export function blobKeyFor(tenantId: string, jobId: string, fileId: string): string {
+  return `${tenantId}/${jobId}/${fileId}`;
+}
