@@ -1,0 +1,39 @@
+/**
+ * `npm run check:generated`: regenerates into a temp dir and fails, naming each stale file, when generated/ does
+ * not match what the contract produces.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateAll } from './generate.js';
+import { ROOT } from './lib/spec.js';
+
+function walk(dir: string, base = dir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full, base) : [path.relative(base, full)];
+  });
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'portal-check-generated-'));
+try {
+  await generateAll(tmp);
+  const committedDir = path.join(ROOT, 'generated');
+  const fresh = new Set(walk(tmp));
+  const committed = new Set(walk(committedDir));
+  const stale: string[] = [];
+  for (const f of fresh) {
+    if (!committed.has(f)) stale.push(`${f} (missing)`);
+    else if (!readFileSync(path.join(tmp, f)).equals(readFileSync(path.join(committedDir, f)))) stale.push(`${f} (differs)`);
+  }
+  for (const f of committed) if (!fresh.has(f)) stale.push(`${f} (no longer generated)`);
+  if (stale.length > 0) {
+    console.error(`generated/ is stale against openapi/ — ${stale.length} file(s):\n  ${stale.sort().join('\n  ')}\nRun \`npm run generate\` and commit the result.`);
+    process.exitCode = 1;
+  } else {
+    console.log(`generated/ is up to date (${fresh.size} files).`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
