@@ -1,0 +1,233 @@
+/**
+ * GET and HEAD `/v1/downloads/:fileId?tenant=&expires=&kid=&sig=` — the target of a local signed URL.
+ *
+ * Authorized by the signature alone. The bytes are streamed from the BlobStore (never buffered whole) with the
+ * file's type, an attachment disposition, a strong ETag from the sha256, byte ranges and conditional requests.
+ * Every answer, errors included, is `Cache-Control: private, max-age=0, no-store` and nosniff.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Backend, FileRecord } from '../backend/port.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import type { FieldError } from '../http/problem.js';
+import { emitAudit, silentLog } from './audit.js';
+import type { AuditFn, LogLike } from './audit.js';
+import type { BlobStore, ByteRange } from './port.js';
+import { decideRange, ifNoneMatchHits, ifRangeAllows } from './range.js';
+import type { UrlSigner } from './signer.js';
+import { NO_STORE, contentDisposition, redactUrl, safeContentType } from './urls.js';
+
+export interface DownloadHandlerDeps {
+  backend: Pick<Backend, 'getFile'>;
+  blobs: BlobStore;
+  signer: UrlSigner;
+  audit: AuditFn;
+  /** Used when the request carries no `req.ctx.log` (the app's request logger sets one). */
+  log?: LogLike;
+}
+
+const FILE_ID_RE = /^fil_[0-9A-Za-z]{22}$/;
+const TENANT_RE = /^ten_[a-z0-9][a-z0-9-]{0,39}$/;
+const SIGNED_PARAMS = ['tenant', 'expires', 'kid', 'sig'] as const;
+
+const invalidSignature = () =>
+  new HttpProblem({
+    status: 403,
+    type: 'invalid-signature',
+    title: 'Invalid signature',
+    detail: 'This download link is not valid; ask the API for a fresh one.',
+    headers: { 'Cache-Control': NO_STORE },
+  });
+
+const expiredUrl = () =>
+  new HttpProblem({
+    status: 403,
+    type: 'signed-url-expired',
+    title: 'Signed URL expired',
+    detail: 'This download link has expired; ask the API for a fresh one.',
+    headers: { 'Cache-Control': NO_STORE },
+  });
+
+const rangeNotSatisfiable = (size: number) =>
+  new HttpProblem({
+    status: 416,
+    type: 'range-not-satisfiable',
+    title: 'Range not satisfiable',
+    detail: `The file has ${size} bytes.`,
+    headers: { 'Content-Range': `bytes */${size}`, 'Cache-Control': NO_STORE },
+  });
+
+/** Errors a BlobStore raises for "no such blob" (or a key it refuses to resolve): a 404, never a 500. */
+function isMissingBlob(err: unknown): boolean {
+  const e = err as { code?: string; name?: string } | null;
+  return ['ENOENT', 'ENOTDIR', 'EINVALIDKEY', 'EOUTSIDE'].includes(e?.code ?? '') || /NotFound|NoSuchKey/.test(e?.name ?? '');
+}
+
+/** The signed parameters exactly as sent: from the raw query (a validator may have coerced `req.query`). */
+function signedParams(req: Request): { values: Record<(typeof SIGNED_PARAMS)[number], string>; errors: FieldError[] } {
+  const search = new URL(req.originalUrl || req.url, 'http://download.invalid').searchParams;
+  const errors: FieldError[] = [];
+  const values = { tenant: '', expires: '', kid: '', sig: '' };
+  for (const name of SIGNED_PARAMS) {
+    const all = search.getAll(name);
+    if (all.length !== 1 || all[0] === '') {
+      errors.push({ location: 'query', name, message: all.length > 1 ? 'must appear once' : 'is required' });
+    } else {
+      values[name] = all[0] as string;
+    }
+  }
+  if (values.tenant !== '' && !TENANT_RE.test(values.tenant)) errors.push({ location: 'query', name: 'tenant', message: 'is not a tenant id' });
+  return { values, errors };
+}
+
+export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler {
+  const { backend, blobs, signer, audit } = deps;
+
+  async function statBlob(file: FileRecord, log: LogLike): Promise<number> {
+    let stat;
+    try {
+      stat = await blobs.stat(file.blobKey);
+    } catch (err) {
+      if (!isMissingBlob(err)) throw err;
+      stat = null;
+    }
+    if (!stat) {
+      log.error({ fileId: file.id, tenantId: file.tenantId, blobStore: blobs.name }, 'download: the file row exists but its blob is missing');
+      throw problems.notFound(`No file ${file.id}.`);
+    }
+    if (stat.size !== file.size) {
+      // Serve what is really there (a wrong Content-Length breaks the response) and make the mismatch loud.
+      log.error({ fileId: file.id, tenantId: file.tenantId, recorded: file.size, actual: stat.size }, 'download: blob size differs from the file row');
+    }
+    return stat.size;
+  }
+
+  async function openBlob(file: FileRecord, range: ByteRange | undefined, log: LogLike): Promise<Readable> {
+    try {
+      return await blobs.read(file.blobKey, range);
+    } catch (err) {
+      if (!isMissingBlob(err)) throw err;
+      log.error({ fileId: file.id, tenantId: file.tenantId, blobStore: blobs.name }, 'download: the blob vanished between stat and read');
+      throw problems.notFound(`No file ${file.id}.`);
+    }
+  }
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const log: LogLike = (req.ctx?.log as LogLike | undefined) ?? deps.log ?? silentLog;
+    const url = redactUrl(req.originalUrl || req.url);
+    // Set first so that every answer, problems included, is never cached and never sniffed.
+    res.setHeader('Cache-Control', NO_STORE);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+
+    const method = req.method.toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') throw problems.methodNotAllowed(['GET', 'HEAD']);
+
+    const fileId = String(req.params.fileId ?? '');
+    const { values, errors } = signedParams(req);
+    if (!FILE_ID_RE.test(fileId)) errors.unshift({ location: 'path', name: 'fileId', message: 'is not a file id' });
+    if (errors.length > 0) {
+      throw problems.badRequest(`The request has ${errors.length} invalid parameter${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.name).join(', ')}.`, errors);
+    }
+
+    const verdict = signer.verify({ method, fileId, tenant: values.tenant, expires: values.expires, kid: values.kid, sig: values.sig });
+    if (!verdict.ok) {
+      log.warn({ fileId, tenantId: values.tenant, kid: values.kid, reason: verdict.reason, url }, 'download: signed URL refused');
+      throw verdict.reason === 'expired' ? expiredUrl() : invalidSignature();
+    }
+
+    const signal = req.ctx?.signal ?? abortOnClose(res);
+    const file = await backend.getFile(values.tenant, fileId, signal);
+    if (!file || file.tenantId !== values.tenant) {
+      // A validly signed URL for a row that is gone: the API is read-only, so this is a data problem.
+      log.error({ fileId, tenantId: values.tenant }, 'download: signed URL names a file that does not exist');
+      throw problems.notFound(`No file ${fileId}.`);
+    }
+    const size = await statBlob(file, log);
+    const etag = `"${file.sha256}"`;
+
+    res.setHeader('ETag', etag);
+    res.setHeader('Accept-Ranges', 'bytes');
+
+    if (ifNoneMatchHits(req.get('If-None-Match'), etag)) {
+      res.status(304).end();
+      return;
+    }
+
+    // Range is defined for GET only (RFC 9110 §14.2): HEAD answers as a plain GET would, without the body.
+    const rangeHeader = method === 'GET' && ifRangeAllows(req.get('If-Range'), etag) ? req.get('Range') : undefined;
+    const decision = decideRange(rangeHeader, size);
+    if (decision.kind === 'unsatisfiable') {
+      res.removeHeader('ETag');
+      throw rangeNotSatisfiable(size);
+    }
+    const range = decision.kind === 'partial' ? decision.range : undefined;
+    const length = range ? range.end - range.start + 1 : size;
+    const status = range ? 206 : 200;
+
+    // Open before the body headers go on: a blob that vanished still becomes a clean 404 problem.
+    const body = method === 'GET' ? await openBlob(file, range, log) : undefined;
+    res.setHeader('Content-Type', safeContentType(file.contentType));
+    res.setHeader('Content-Length', String(length));
+    res.setHeader('Content-Disposition', contentDisposition(file.name));
+    if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+
+    if (!body) {
+      res.status(status).end();
+      return;
+    }
+    if (res.destroyed) {
+      body.destroy();
+      return;
+    }
+    res.on('close', () => {
+      emitAudit(audit, log, 'file.downloaded', {
+        tenantId: file.tenantId,
+        principal: 'signed-url',
+        fileId: file.id,
+        jobId: file.jobId,
+        kid: verdict.kid,
+        expiresAt: verdict.expiresAt.toISOString(),
+        status,
+        range: range ? `bytes ${range.start}-${range.end}/${size}` : null,
+        bytes: length,
+        completed: res.writableFinished,
+        url,
+      });
+    });
+    res.status(status);
+    try {
+      // pipeline destroys the blob stream when the client goes away, so an abort stops the disk/S3 read.
+      await pipeline(body, res);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed) {
+        log.debug({ fileId: file.id, url }, 'download: client went away');
+      } else {
+        log.error({ fileId: file.id, err: err instanceof Error ? err.message : String(err) }, 'download: stream failed mid-body');
+      }
+      // Headers are gone already: the only honest signal left is an aborted connection.
+      body.destroy();
+      res.destroy();
+    }
+  }
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      next(err);
+    });
+  };
+}
+
+/** An AbortSignal that fires when the client disconnects before the answer is done (when no ctx supplies one). */
+function abortOnClose(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  return controller.signal;
+}

@@ -1,0 +1,171 @@
+/**
+ * The local URL signer with a controlled clock: expiry arithmetic, tamper resistance of every signed part,
+ * key rotation and replica interoperability.
+ */
+import { describe, expect, it } from 'vitest';
+import { createUrlSigner } from '../../src/files/signer.js';
+import type { UrlSigner, VerifyInput } from '../../src/files/signer.js';
+import { FILE_ID, OTHER_FILE_ID, TENANT, key } from './support.js';
+
+const T0 = Date.UTC(2026, 0, 15, 12, 0, 0, 250);
+
+function clock(start = T0) {
+  let t = start;
+  return { now: () => t, set: (ms: number) => (t = ms), advance: (ms: number) => (t += ms) };
+}
+
+function paramsOf(url: string, method = 'GET'): VerifyInput {
+  const u = new URL(url);
+  const fileId = decodeURIComponent(u.pathname.split('/').pop() ?? '');
+  const q = u.searchParams;
+  return { method, fileId, tenant: q.get('tenant') ?? '', expires: q.get('expires') ?? '', kid: q.get('kid') ?? '', sig: q.get('sig') ?? '' };
+}
+
+/** Every one-character change of a string over the URL-safe alphabet (a different character at each position). */
+function oneByteChanges(value: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as string;
+    const replacement = /[0-8]/.test(c) ? String(Number(c) + 1) : c === '9' ? '8' : c === 'a' ? 'b' : c === 'A' ? 'B' : c === '_' ? '-' : 'a';
+    out.push(value.slice(0, i) + replacement + value.slice(i + 1));
+  }
+  return out;
+}
+
+describe('createUrlSigner', () => {
+  const c = clock();
+  const signer: UrlSigner = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com/', now: c.now });
+
+  it('issues a URL on the public base whose expiresAt − issuedAt is the TTL (± 1 s)', () => {
+    c.set(T0);
+    const issued = signer.issue({ tenantId: TENANT, fileId: FILE_ID });
+    const diff = (issued.expiresAt.getTime() - issued.issuedAt.getTime()) / 1000;
+    expect(Math.abs(diff - 900)).toBeLessThanOrEqual(1);
+    expect(issued.issuedAt.getTime()).toBe(T0);
+    const u = new URL(issued.url);
+    expect(u.origin + u.pathname).toBe(`https://api.example.com/v1/downloads/${FILE_ID}`);
+    expect([...u.searchParams.keys()]).toEqual(['tenant', 'expires', 'kid', 'sig']);
+    expect(u.searchParams.get('expires')).toBe(String(issued.expiresAt.getTime() / 1000));
+    expect(u.searchParams.get('kid')).toBe('k1');
+    expect(u.searchParams.get('sig')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('honours other TTLs to the second', () => {
+    for (const ttl of [10, 60, 3600]) {
+      const s = createUrlSigner({ keys: [key('k1')], ttlSeconds: ttl, publicUrl: 'https://api.example.com', now: () => T0 });
+      const issued = s.issue({ tenantId: TENANT, fileId: FILE_ID });
+      expect(Math.abs((issued.expiresAt.getTime() - issued.issuedAt.getTime()) / 1000 - ttl)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('verifies until the expiry and refuses it one second later', () => {
+    c.set(T0);
+    const issued = signer.issue({ tenantId: TENANT, fileId: FILE_ID });
+    const p = paramsOf(issued.url);
+    expect(signer.verify(p)).toEqual({ ok: true, expiresAt: issued.expiresAt, kid: 'k1' });
+    c.advance(899_000);
+    expect(signer.verify(p).ok).toBe(true);
+    c.set(issued.expiresAt.getTime());
+    expect(signer.verify(p).ok).toBe(true);
+    c.set(issued.expiresAt.getTime() + 1000);
+    expect(signer.verify(p)).toEqual({ ok: false, reason: 'expired' });
+    c.set(issued.expiresAt.getTime() + 3_600_000);
+    expect(signer.verify(p)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('tolerates a verifier clock up to 60 s behind the issuer (not-before side) but not more', () => {
+    const issuer = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: () => T0 + 45_000 });
+    const verifierClock = clock(T0);
+    const verifier = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: verifierClock.now });
+    const p = paramsOf(issuer.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(verifier.verify(p).ok).toBe(true);
+    const farAhead = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: () => T0 + 120_000 });
+    expect(verifier.verify(paramsOf(farAhead.issue({ tenantId: TENANT, fileId: FILE_ID }).url))).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('refuses a one-byte change to every signed part', () => {
+    c.set(T0);
+    const p = paramsOf(signer.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(signer.verify(p).ok).toBe(true);
+    let tried = 0;
+    for (const field of ['sig', 'expires', 'fileId', 'tenant', 'kid'] as const) {
+      for (const changed of oneByteChanges(String(p[field]))) {
+        const verdict = signer.verify({ ...p, [field]: changed });
+        expect(verdict.ok, `${field}=${changed}`).toBe(false);
+        tried++;
+      }
+    }
+    expect(tried).toBeGreaterThan(43 + 10 + 26 + TENANT.length);
+    // The method is signed too: a URL for GET does not answer POST/PUT/DELETE…
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'GEt ']) {
+      expect(signer.verify({ ...p, method }).ok, method).toBe(false);
+    }
+    // …and a HEAD-only URL never serves the bytes.
+    const headOnly = paramsOf(signer.issue({ tenantId: TENANT, fileId: FILE_ID, method: 'HEAD' }).url, 'HEAD');
+    expect(signer.verify(headOnly).ok).toBe(true);
+    expect(signer.verify({ ...headOnly, method: 'GET' })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('lets a GET URL answer HEAD (RFC 9110: HEAD is GET without the body)', () => {
+    c.set(T0);
+    const p = paramsOf(signer.issue({ tenantId: TENANT, fileId: FILE_ID }).url, 'HEAD');
+    expect(signer.verify(p).ok).toBe(true);
+  });
+
+  it('binds the signature to the file: a URL for one file does not open another', () => {
+    c.set(T0);
+    const p = paramsOf(signer.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(signer.verify({ ...p, fileId: OTHER_FILE_ID })).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(signer.verify({ ...p, tenant: 'ten_other' })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('refuses non-canonical forms of a valid expiry and malformed parameters', () => {
+    c.set(T0);
+    const p = paramsOf(signer.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    for (const expires of [`0${p.expires}`, `${p.expires}.0`, ` ${p.expires}`, `+${p.expires}`, '', '-1']) {
+      expect(signer.verify({ ...p, expires }).ok, expires).toBe(false);
+    }
+    for (const sig of ['', `${p.sig}=`, `${p.sig}A`, p.sig.slice(1), p.sig.replace(/./, '+')]) {
+      expect(signer.verify({ ...p, sig }).ok, sig).toBe(false);
+    }
+    expect(signer.verify({ ...p, tenant: `${TENANT}\n` }).ok).toBe(false);
+  });
+
+  it('rotates keys: the current key signs, previous keys still verify, unknown kids are refused', () => {
+    c.set(T0);
+    const oldSigner = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: c.now });
+    const rotated = createUrlSigner({ keys: [key('k2'), key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: c.now });
+    const oldUrl = paramsOf(oldSigner.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(rotated.currentKeyId).toBe('k2');
+    expect(rotated.verify(oldUrl).ok).toBe(true);
+    const newUrl = paramsOf(rotated.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(newUrl.kid).toBe('k2');
+    expect(rotated.verify(newUrl).ok).toBe(true);
+    // The old replica does not know k2 yet.
+    expect(oldSigner.verify(newUrl)).toEqual({ ok: false, reason: 'unknown_key' });
+    // Claiming another known kid with the same signature fails too.
+    expect(rotated.verify({ ...newUrl, kid: 'k1' })).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(rotated.verify({ ...newUrl, kid: 'k9' })).toEqual({ ok: false, reason: 'unknown_key' });
+  });
+
+  it('interoperates across instances with the same keys and refuses URLs from different keys', () => {
+    c.set(T0);
+    const a = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://a.example.com', now: c.now });
+    const b = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://b.example.com/prefix', now: c.now });
+    const stranger = createUrlSigner({ keys: [key('k1', 'another-secret-of-at-least-32-characters!')], ttlSeconds: 900, publicUrl: 'https://a.example.com', now: c.now });
+    const p = paramsOf(a.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(b.verify(p).ok).toBe(true);
+    expect(stranger.verify(p)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('keeps a public URL path prefix outside the signed path', () => {
+    const s = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://example.com/api/', now: () => T0 });
+    const url = new URL(s.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(url.pathname).toBe(`/api/v1/downloads/${FILE_ID}`);
+  });
+
+  it('refuses to be built without keys or with a bad TTL', () => {
+    expect(() => createUrlSigner({ keys: [], ttlSeconds: 900, publicUrl: 'https://x.example' })).toThrow(/key/);
+    expect(() => createUrlSigner({ keys: [key('k1')], ttlSeconds: 0, publicUrl: 'https://x.example' })).toThrow(/ttl/i);
+  });
+});
