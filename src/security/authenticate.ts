@@ -1,0 +1,139 @@
+/**
+ * Authentication: `Authorization: Bearer <token>` → `req.ctx.principal`, or a 401 problem.
+ *
+ * Two kinds of token:
+ * - API keys (`pk_…`, issued by the admin CLI): the SHA-256 (hex) of the whole token is looked up in the store.
+ *   No cache: the spec promises that revoked keys stop working at once, and the lookup is one indexed read.
+ * - JWT access tokens from the OIDC provider (see jwt.ts).
+ *
+ * Every failure answers the same 401 (`WWW-Authenticate: Bearer error="invalid_token"`, one fixed detail) so a
+ * caller learns nothing about which part failed; the reason goes only to the `onFailure` counter and the log.
+ * A backend error during the key lookup is *not* an authentication failure: it propagates (503 via the error
+ * middleware) so an outage never looks like "your key is invalid".
+ */
+import { createHash } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Backend } from '../backend/port.js';
+import type { Principal } from '../http/context.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import { createJwtVerifier, JwksUnavailable, JwtRejected, type JwtFailureReason, type JwtVerifier, type OidcOptions } from './jwt.js';
+
+export type AuthFailureReason = 'missing' | 'malformed' | 'unknown_key' | 'revoked_key' | 'oidc_disabled' | JwtFailureReason;
+
+export const AUTH_FAILURE_REASONS: readonly AuthFailureReason[] = [
+  'missing',
+  'malformed',
+  'unknown_key',
+  'revoked_key',
+  'oidc_disabled',
+  'expired',
+  'not_yet_valid',
+  'bad_issuer',
+  'bad_audience',
+  'bad_alg',
+  'bad_signature',
+  'unknown_kid',
+  'bad_claims',
+  'no_tenant',
+  'no_subject',
+];
+
+const API_KEY_PATTERN = /^pk_[A-Za-z0-9_-]{8,256}$/;
+const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const MAX_TOKEN_LENGTH = 8192;
+
+/** Paths that need no credentials (the spec's `security: []` operations, the docs and the spec itself). */
+export function isPublicPath(path: string): boolean {
+  return (
+    path === '/v1/health' ||
+    path.startsWith('/v1/downloads/') ||
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    /^\/(openapi|v1\/openapi)\.(json|yaml)$/.test(path) ||
+    path === '/healthz' ||
+    path === '/readyz'
+  );
+}
+
+export interface AuthenticateOptions {
+  backend: Pick<Backend, 'findApiKeyByHash'>;
+  /** `config.security.oidc`; without it JWTs are refused (reason `oidc_disabled`). */
+  oidc?: OidcOptions;
+  /** Injected verifier (tests); built from `oidc` otherwise. */
+  verifyJwt?: JwtVerifier;
+  /** Requests that skip authentication entirely (their Authorization header is ignored). */
+  isPublic?: (req: Request) => boolean;
+  /** Counter hook: one call per rejected request. */
+  onFailure?: (reason: AuthFailureReason) => void;
+}
+
+/** SHA-256 hex of an API key as stored by the admin CLI. */
+export function hashApiKey(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+class AuthFailure extends Error {
+  constructor(readonly reason: AuthFailureReason) {
+    super(reason);
+  }
+}
+
+/** The bearer token, or an AuthFailure (`missing` / `malformed`). */
+export function bearerToken(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') throw new AuthFailure('missing');
+  const m = /^Bearer +(\S+) *$/i.exec(header);
+  if (!m?.[1] || m[1].length > MAX_TOKEN_LENGTH) throw new AuthFailure('malformed');
+  return m[1];
+}
+
+export function createAuthenticate(opts: AuthenticateOptions): RequestHandler {
+  const verifyJwt = opts.verifyJwt ?? (opts.oidc ? createJwtVerifier(opts.oidc) : undefined);
+  const isPublic = opts.isPublic ?? ((req: Request) => isPublicPath(req.path));
+
+  async function principalFor(token: string, signal: AbortSignal): Promise<Principal> {
+    if (token.startsWith('pk_')) {
+      if (!API_KEY_PATTERN.test(token)) throw new AuthFailure('malformed');
+      const key = await opts.backend.findApiKeyByHash(hashApiKey(token), signal);
+      if (!key) throw new AuthFailure('unknown_key');
+      if (key.revokedAt !== null) throw new AuthFailure('revoked_key');
+      return { tenantId: key.tenantId, subject: key.id, keyId: key.id, scopes: [...key.scopes], method: 'api_key' };
+    }
+    if (!JWT_PATTERN.test(token)) throw new AuthFailure('malformed');
+    if (!verifyJwt) throw new AuthFailure('oidc_disabled');
+    try {
+      return await verifyJwt(token);
+    } catch (err) {
+      if (err instanceof JwtRejected) throw new AuthFailure(err.reason);
+      throw err;
+    }
+  }
+
+  return async function authenticate(req: Request, _res: Response, next: NextFunction): Promise<void> {
+    if (req.method === 'OPTIONS' || isPublic(req)) return next();
+    try {
+      req.ctx.principal = await principalFor(bearerToken(req.get('authorization')), req.ctx.signal);
+    } catch (err) {
+      if (err instanceof AuthFailure) {
+        opts.onFailure?.(err.reason);
+        // The reason is logged, the token never is.
+        req.ctx.log?.info({ event: 'auth.failure', reason: err.reason }, 'authentication failed');
+        return next(problems.unauthorized());
+      }
+      if (err instanceof JwksUnavailable) {
+        req.ctx.log?.error({ event: 'auth.jwks_unavailable', err: err.cause }, 'OIDC key set unavailable');
+        return next(
+          new HttpProblem({
+            status: 503,
+            type: 'authentication-unavailable',
+            title: 'Service unavailable',
+            detail: 'Tokens cannot be verified right now.',
+            headers: { 'Retry-After': '5' },
+            cause: err,
+          }),
+        );
+      }
+      return next(err);
+    }
+    next();
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Security headers (helmet 8) on every response, set first thing so errors, 304s and 429s carry them too.
+ *
+ * API responses are JSON and never rendered: CSP `default-src 'none'; frame-ancestors 'none'`. The `/docs` page
+ * is the self-hosted Redoc bundle: it gets a CSP that lets only our own scripts run, plus the exact inline
+ * scripts of the generated page, by hash. The hashes are computed from the generated file at start-up, so a
+ * regenerated page never needs a hand-edited policy. Redoc (styled-components) injects `<style>` elements at
+ * run time, which no hash can cover, hence `style-src 'unsafe-inline'` there (styles cannot run code).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet, { type HelmetOptions } from 'helmet';
+
+export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
+export interface SecurityHeadersOptions {
+  /** The generated Redoc page; its inline scripts are hashed into the docs CSP. Missing file → no hashes. */
+  docsHtmlPath?: string | URL;
+  /** Path prefix of the docs page (default `/docs`). */
+  docsPrefix?: string;
+}
+
+/** `'sha256-…'` sources for every inline `<script>` (without `src`) in an HTML page. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
+    const attrs = m[1] ?? '';
+    const body = m[2] ?? '';
+    if (/\bsrc\s*=/i.test(attrs) || body.length === 0) continue;
+    hashes.add(`'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`);
+  }
+  return [...hashes];
+}
+
+function common(): HelmetOptions {
+  return {
+    strictTransportSecurity: { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true, preload: false },
+    xFrameOptions: { action: 'deny' },
+    xContentTypeOptions: true,
+    referrerPolicy: { policy: 'no-referrer' },
+    // The portal (portal.example.com) is same-site with the API; signed downloads may be embedded there.
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    xPoweredBy: true,
+  };
+}
+
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+export function docsCspDirectives(scriptHashes: readonly string[]): Record<string, string[]> {
+  return {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'", ...scriptHashes],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'", 'data:'],
+    // Redoc fetches the spec from this origin and runs its search index in a blob: worker.
+    connectSrc: ["'self'"],
+    workerSrc: ["'self'", 'blob:'],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  };
+}
+
+function readDocsHashes(path: string | URL | undefined): string[] {
+  if (path === undefined) return [];
+  try {
+    return inlineScriptHashes(readFileSync(path, 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+export function createSecurityHeaders(opts: SecurityHeadersOptions = {}): RequestHandler {
+  const prefix = opts.docsPrefix ?? '/docs';
+  const api = helmet({
+    ...common(),
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  });
+  const docs = helmet({
+    ...common(),
+    contentSecurityPolicy: { useDefaults: false, directives: docsCspDirectives(readDocsHashes(opts.docsHtmlPath)) },
+  });
+  return function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+    const isDocs = req.path === prefix || req.path.startsWith(`${prefix}/`);
+    (isDocs ? docs : api)(req, res, next);
+  };
+}

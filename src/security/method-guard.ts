@@ -1,0 +1,64 @@
+/**
+ * Request hygiene before routing: the API is read-only, so only GET/HEAD/OPTIONS and no bodies; and the raw path
+ * is checked before Express decodes it, so traversal tricks (`..`, encoded slashes and backslashes, double
+ * encoding, NUL) never reach a route, a parameter or a store. The spec's per-parameter patterns (validator) are
+ * the second line; this is the first, and it answers 400 rather than letting a decoded `..` match a route.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { HttpProblem, problems } from '../http/problem.js';
+
+export const ALLOWED_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+export const DEFAULT_MAX_URL_LENGTH = 2048;
+
+export interface MethodGuardOptions {
+  /** Longest accepted request target (path + query), in characters. */
+  maxUrlLength?: number;
+}
+
+function uriTooLong(max: number): HttpProblem {
+  return new HttpProblem({ status: 414, type: 'uri-too-long', title: 'URI too long', detail: `Request targets are limited to ${max} characters.` });
+}
+
+/** Why a raw request path is refused, or null when it is clean. */
+export function pathProblem(rawUrl: string): string | null {
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  // NUL anywhere, query included: PostgreSQL refuses it in text, and no legitimate value holds it.
+  if (rawUrl.includes('\0') || /%00/i.test(rawUrl)) return 'NUL bytes are not allowed.';
+  if (!path.startsWith('/')) return 'The path must be absolute.';
+  if (path.includes('\\') || /%5c/i.test(path)) return 'Backslashes are not allowed in the path.';
+  if (/%2f/i.test(path)) return 'Encoded slashes are not allowed in the path.';
+  // No API path needs a literal `%`; refusing `%25` stops double-encoded payloads from surviving one decode.
+  if (/%25/.test(path)) return 'Double-encoded characters are not allowed in the path.';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return 'The path is not valid percent-encoding.';
+  }
+  if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) return 'Dot segments are not allowed in the path.';
+  if (/[\u0000-\u001f\u007f]/.test(decoded)) return 'Control characters are not allowed in the path.';
+  if (path.includes('//')) return 'Empty path segments are not allowed.';
+  return null;
+}
+
+export function createMethodGuard(opts: MethodGuardOptions = {}): RequestHandler {
+  const maxUrl = opts.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
+  return function methodGuard(req: Request, res: Response, next: NextFunction): void {
+    const raw = req.originalUrl;
+    if (raw.length > maxUrl) return next(uriTooLong(maxUrl));
+    const bad = pathProblem(raw);
+    if (bad) return next(problems.badRequest(bad));
+    if (!ALLOWED_METHODS.includes(req.method)) return next(problems.methodNotAllowed(ALLOWED_METHODS));
+    const length = req.headers['content-length'];
+    if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+      return next(problems.badRequest('Request bodies are not accepted: this API is read-only.'));
+    }
+    // A plain OPTIONS (not a CORS preflight, which the CORS layer already answered) lists the methods.
+    if (req.method === 'OPTIONS') {
+      res.set('Allow', ALLOWED_METHODS.join(', ')).status(204).end();
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Rate limits (express-rate-limit 8, IETF draft-8 `RateLimit`/`RateLimit-Policy` on every answer, `Retry-After`
+ * on 429). Three limiters, exactly one per request (they replace each other, never stack):
+ * - `files`  (120/min): `/v1/jobs/{jobId}/files…` and `/v1/downloads/…`
+ * - `public` (generous): health, docs, the spec
+ * - `api`    (60/min): everything else
+ * The client is the principal (`tenant:keyId|sub`) once authenticated, else the IP (IPv6 grouped by /56; the
+ * IP honours `trust proxy`). Requests that fail authentication are counted against their IP too (see
+ * `countAuthFailures`), so guessing keys costs quota.
+ *
+ * With Redis, counts live there (one prefix per limiter) so all replicas share one budget. When Redis fails:
+ * `open` (default) lets the request through, logged and counted, so a Redis outage is not an API outage;
+ * `closed` answers 503.
+ */
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { rateLimit, ipKeyGenerator, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import { RedisCounterStore } from './redis-store.js';
+
+export type LimiterName = 'api' | 'files' | 'public';
+export const LIMITER_NAMES: readonly LimiterName[] = ['api', 'files', 'public'];
+
+const WINDOW_MS = 60_000;
+const FILES_PATH = /^\/v1\/(jobs\/[^/]+\/files(\/|$)|downloads\/)/;
+const PUBLIC_PATH = /^\/(v1\/health|healthz|readyz|docs|docs\/.*|openapi\.(json|yaml)|v1\/openapi\.(json|yaml))$/;
+
+/** Which limiter governs a path. */
+export function limiterFor(path: string): LimiterName {
+  if (FILES_PATH.test(path)) return 'files';
+  if (PUBLIC_PATH.test(path)) return 'public';
+  return 'api';
+}
+
+/** The rate-limit key: the principal when authenticated, else the client IP (IPv6 by /56). */
+export function clientKey(req: Request): string {
+  const p = req.ctx?.principal;
+  if (p) return `p:${p.tenantId}:${p.keyId ?? p.subject}`;
+  return `ip:${req.ip ? ipKeyGenerator(req.ip, 56) : 'unknown'}`;
+}
+
+export interface RateLimitDeps {
+  /** A connected ioredis client (see `createRateLimitRedis`); counts are in memory without it. */
+  redis?: Redis;
+  /** Key prefix in Redis; each limiter appends its name. Default `portal:rl:`. */
+  redisPrefix?: string;
+  /** Counter hook: a request was refused with 429. */
+  onLimited?: (limiter: LimiterName) => void;
+  /** Counter hook: the store failed (the request passed when failing open, got 503 when failing closed). */
+  onStoreError?: (limiter: LimiterName, err: unknown) => void;
+  /** Where the library's own warnings go (misconfiguration, store errors). */
+  logger?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+}
+
+export interface RateLimiters {
+  api: RateLimitRequestHandler;
+  files: RateLimitRequestHandler;
+  public: RateLimitRequestHandler;
+  /** The one middleware for the pipeline: picks the limiter by path. */
+  middleware: RequestHandler;
+  /**
+   * Error middleware to mount right after `middleware`: a 401 from authentication (which ran before the
+   * limiter) is counted against the client's IP, and becomes 429 once the budget is spent.
+   */
+  countAuthFailures: ErrorRequestHandler;
+  close(): Promise<void>;
+}
+
+type Limits = Pick<Config['security'], 'rateLimitPerMinute' | 'filesRateLimitPerMinute' | 'publicRateLimitPerMinute' | 'rateLimitRedisFailure'>;
+
+function retryAfterSeconds(req: Request): number {
+  const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+  const s = reset ? Math.ceil((reset.getTime() - Date.now()) / 1000) : WINDOW_MS / 1000;
+  return Math.min(WINDOW_MS / 1000, Math.max(1, s));
+}
+
+export function createRateLimiters(security: Limits, deps: RateLimitDeps = {}): RateLimiters {
+  const failClosed = security.rateLimitRedisFailure === 'closed';
+  const stores: RedisCounterStore[] = [];
+
+  function build(name: LimiterName, limit: number): RateLimitRequestHandler {
+    let store: RedisCounterStore | undefined;
+    if (deps.redis) {
+      const redis = deps.redis;
+      store = new RedisCounterStore({
+        sendCommand: (cmd: string, ...args: string[]) => redis.call(cmd, ...args) as Promise<never>,
+        prefix: `${deps.redisPrefix ?? 'portal:rl:'}${name}:`,
+        onError: (err) => {
+          deps.onStoreError?.(name, err);
+          deps.logger?.warn({ event: 'ratelimit.store_error', limiter: name, failClosed, err: String(err) }, 'rate-limit store failed');
+        },
+        // Failing closed: the error becomes a 503 problem instead of the library's generic 500.
+        mapError: failClosed
+          ? () =>
+              new HttpProblem({
+                status: 503,
+                type: 'rate-limit-unavailable',
+                title: 'Service unavailable',
+                detail: 'Rate limiting is unavailable; try again shortly.',
+                headers: { 'Retry-After': '5' },
+              })
+          : undefined,
+      });
+      stores.push(store);
+    }
+    const options: Partial<Options> = {
+      windowMs: WINDOW_MS,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: clientKey,
+      passOnStoreError: !failClosed,
+      store,
+      handler: (req: Request, _res: Response, next: NextFunction) => {
+        deps.onLimited?.(name);
+        const wait = retryAfterSeconds(req);
+        next(problems.tooManyRequests(wait, `Rate limit of ${limit} requests per minute exceeded; retry in ${wait} s.`));
+      },
+      logger: {
+        error: (err, message) => deps.logger?.error({ err: String(err) }, message ?? 'express-rate-limit error'),
+        warn: (err, message) => deps.logger?.warn({ err: String(err) }, message ?? 'express-rate-limit warning'),
+      },
+    };
+    return rateLimit(options);
+  }
+
+  const limiters = {
+    api: build('api', security.rateLimitPerMinute),
+    files: build('files', security.filesRateLimitPerMinute),
+    public: build('public', security.publicRateLimitPerMinute),
+  };
+
+  return {
+    ...limiters,
+    middleware: (req, res, next) => limiters[limiterFor(req.path)](req, res, next),
+    countAuthFailures: (err: unknown, req, res, next) => {
+      if (!(err instanceof HttpProblem) || err.status !== 401 || res.headersSent) return next(err);
+      void limiters[limiterFor(req.path)](req, res, (limitErr?: unknown) => next(limitErr ?? err));
+    },
+    close: async () => {
+      for (const s of stores) s.shutdown();
+    },
+  };
+}
