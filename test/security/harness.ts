@@ -53,6 +53,7 @@ export interface HarnessOptions {
   owners?: Map<string, string>;
   docsHtmlPath?: string;
   counters?: Counters;
+  trustProxy?: string | number | boolean;
   /** Where the app logs (default: silent). */
   log?: Logger;
 }
@@ -97,6 +98,7 @@ export function buildApp(opts: HarnessOptions = {}) {
 
   const app = express();
   app.disable('x-powered-by');
+  if (opts.trustProxy !== undefined) app.set('trust proxy', opts.trustProxy);
   app.use((req: Request, _res: Response, next: NextFunction) => {
     req.ctx = { traceId: randomBytes(16).toString('hex'), signal: new AbortController().signal, log, startedAt: process.hrtime.bigint() };
     next();
