@@ -1,0 +1,257 @@
+/**
+ * Prometheus metrics (prom-client). One Registry per app instance — never the global one — so tests can build
+ * many apps in one process and the admin listener serves exactly this app's series.
+ *
+ * Other modules call the typed helpers (`metrics.authFailure('expired_token')`) and never see a label name, so
+ * every label value comes from a closed set and cardinality stays bounded (route templates, not paths).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * A bucket at every latency SLO threshold of the seed (p95/p99 per endpoint: 50/100 ms health, 300/600
+ * contacts, 400/800 jobs, 500/1000 files; the p99 alert at 1 s), finer ones below, and 5 s (the backend
+ * timeout) above. Recording rules and the SLO report read these exact `le` values.
+ */
+export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 2, 5];
+/** Backend calls are usually faster than the request around them; same shape so the two can be compared. */
+export const BACKEND_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1, 2, 5];
+
+/** Closed set of reasons for failed authentication; anything else is counted as `other`. */
+export const AUTH_FAILURE_REASONS = [
+  // Kept equal to src/security/authenticate.ts AUTH_FAILURE_REASONS (a test checks); unknown → `other`.
+  'missing',
+  'malformed',
+  'unknown_key',
+  'revoked_key',
+  'oidc_disabled',
+  'expired',
+  'not_yet_valid',
+  'bad_issuer',
+  'bad_audience',
+  'bad_alg',
+  'bad_signature',
+  'unknown_kid',
+  'bad_claims',
+  'no_tenant',
+  'no_subject',
+  'other',
+] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+/** Same names as src/backend/resilience.ts `CallOutcome`. */
+export type BackendOutcome = 'ok' | 'error' | 'timeout' | 'circuit_open' | 'rejected' | 'aborted';
+export type CircuitState = 'closed' | 'half-open' | 'open';
+export type DownloadOutcome = 'ok' | 'partial' | 'not_modified' | 'refused' | 'invalid' | 'not_found' | 'unsatisfiable' | 'error' | 'aborted';
+
+/** The signed-download route: its outcomes are read off the response status (one place, no double counting). */
+export const DOWNLOAD_ROUTE = '/v1/downloads/{fileId}';
+
+export function downloadOutcome(status: number): DownloadOutcome {
+  if (status === 200) return 'ok';
+  if (status === 206) return 'partial';
+  if (status === 304) return 'not_modified';
+  if (status === 401 || status === 403) return 'refused';
+  if (status === 404 || status === 410) return 'not_found';
+  if (status === 416) return 'unsatisfiable';
+  if (status === 499) return 'aborted';
+  if (status >= 400 && status < 500) return 'invalid';
+  return 'error';
+}
+
+const BACKEND_OUTCOMES: ReadonlySet<string> = new Set<BackendOutcome>(['ok', 'error', 'timeout', 'circuit_open', 'rejected', 'aborted']);
+const AUTH_REASONS: ReadonlySet<string> = new Set(AUTH_FAILURE_REASONS);
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+/** Methods outside this set share one label value: a client cannot mint series with invented verbs. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** Backend operation names are code-defined, but cap them anyway so a bug cannot explode the series count. */
+const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
+
+/** Pre-bound histogram + counter children for one (method, route, status) triple. */
+interface HttpChildren {
+  duration: Histogram.Internal<string>;
+  total: Counter.Internal;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Records one finished HTTP request; `seconds` is the server-side duration. */
+  observeHttp(method: string, route: string, statusCode: number, seconds: number): void;
+  backendCall(operation: string, outcome: BackendOutcome, seconds: number): void;
+  circuitState(state: CircuitState): void;
+  backendRetry(operation: string): void;
+  backendTimeout(operation: string): void;
+  bulkheadRejection(): void;
+  rateLimited(limiter: string): void;
+  corsBlocked(): void;
+  authFailure(reason: string): void;
+  crossTenantAttempt(): void;
+  signedUrlIssued(): void;
+  /** The Prometheus text exposition of every series. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface MetricsOptions {
+  version: string;
+  revision: string;
+  /** Process and Node.js runtime metrics (GC, event loop lag, heap); on by default. */
+  defaultMetrics?: boolean;
+}
+
+function safeOperation(operation: string): string {
+  return OPERATION_NAME.test(operation) ? operation : 'other';
+}
+
+export function createMetrics(opts: MetricsOptions): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const httpDuration = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP requests handled by the public listener, by route template.',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: HTTP_DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const httpTotal = new Counter({
+    name: 'http_server_requests_total',
+    help: 'HTTP requests handled by the public listener, by route template and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+    registers: [registry],
+  });
+  const backendDuration = new Histogram({
+    name: 'portal_backend_call_duration_seconds',
+    help: 'Duration of calls to the data backend (all attempts, through the resilience pipeline), by outcome.',
+    labelNames: ['operation', 'outcome'],
+    buckets: BACKEND_DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const circuit = new Gauge({
+    name: 'portal_backend_circuit_state',
+    help: 'Backend circuit breaker state: 0 closed, 1 half-open, 2 open.',
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'portal_backend_retries_total',
+    help: 'Backend call attempts retried after a transient failure.',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
+  const timeouts = new Counter({
+    name: 'portal_backend_timeouts_total',
+    help: 'Backend call attempts abandoned at the per-attempt timeout.',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
+  const bulkhead = new Counter({
+    name: 'portal_backend_bulkhead_rejections_total',
+    help: 'Backend calls rejected because the bulkhead and its queue were full.',
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'portal_rate_limited_total',
+    help: 'Requests answered 429 by a rate limiter.',
+    labelNames: ['limiter'],
+    registers: [registry],
+  });
+  const corsBlocked = new Counter({
+    name: 'portal_cors_blocked_total',
+    help: 'Requests from an Origin outside the CORS allow-list.',
+    registers: [registry],
+  });
+  const authFailures = new Counter({
+    name: 'portal_auth_failures_total',
+    help: 'Failed authentications, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const crossTenant = new Counter({
+    name: 'portal_cross_tenant_attempts_total',
+    help: "Requests for another tenant's resource (answered 404).",
+    registers: [registry],
+  });
+  const signedUrls = new Counter({
+    name: 'portal_signed_urls_issued_total',
+    help: 'Signed download URLs issued.',
+    registers: [registry],
+  });
+  const downloads = new Counter({
+    name: 'portal_downloads_total',
+    help: 'Requests to the signed-URL download route, by outcome (from the response status).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const buildInfo = new Gauge({
+    name: 'portal_build_info',
+    help: 'Always 1; labels carry the running version and revision.',
+    labelNames: ['version', 'revision'],
+    registers: [registry],
+  });
+  buildInfo.set({ version: opts.version, revision: opts.revision }, 1);
+
+  // Zero-initialise the closed-set series so rate() and absent() work from the first scrape.
+  circuit.set(0);
+  bulkhead.inc(0);
+  corsBlocked.inc(0);
+  crossTenant.inc(0);
+  signedUrls.inc(0);
+  for (const reason of AUTH_FAILURE_REASONS) authFailures.labels(reason).inc(0);
+
+  // Hot path: one map lookup per request instead of prom-client's per-call label hashing.
+  const children = new Map<string, HttpChildren>();
+  function httpChildren(method: string, route: string, status: string): HttpChildren {
+    const key = `${method} ${route} ${status}`;
+    let c = children.get(key);
+    if (c === undefined) {
+      c = { duration: httpDuration.labels(method, route, status), total: httpTotal.labels(method, route, status) };
+      children.set(key, c);
+    }
+    return c;
+  }
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeHttp(method, route, statusCode, seconds) {
+      const m = KNOWN_METHODS.has(method) ? method : 'OTHER';
+      const status = statusCode >= 100 && statusCode <= 599 ? String(statusCode) : 'invalid';
+      const c = httpChildren(m, route, status);
+      c.duration.observe(seconds);
+      c.total.inc();
+      if (route === DOWNLOAD_ROUTE) downloads.labels(downloadOutcome(statusCode)).inc();
+    },
+    backendCall(operation, outcome, seconds) {
+      backendDuration.labels(safeOperation(operation), BACKEND_OUTCOMES.has(outcome) ? outcome : 'error').observe(seconds);
+    },
+    circuitState(state) {
+      circuit.set(CIRCUIT_VALUE[state] ?? 0);
+    },
+    backendRetry(operation) {
+      retries.labels(safeOperation(operation)).inc();
+    },
+    backendTimeout(operation) {
+      timeouts.labels(safeOperation(operation)).inc();
+    },
+    bulkheadRejection() {
+      bulkhead.inc();
+    },
+    rateLimited(limiter) {
+      rateLimited.labels(OPERATION_NAME.test(limiter) ? limiter : 'other').inc();
+    },
+    corsBlocked() {
+      corsBlocked.inc();
+    },
+    authFailure(reason) {
+      authFailures.labels(AUTH_REASONS.has(reason) ? reason : 'other').inc();
+    },
+    crossTenantAttempt() {
+      crossTenant.inc();
+    },
+    signedUrlIssued() {
+      signedUrls.inc();
+    },
+    render() {
+      return registry.metrics();
+    },
+  };
+}

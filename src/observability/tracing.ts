@@ -1,0 +1,117 @@
+/**
+ * OpenTelemetry tracing: W3C trace-context propagation, http + express instrumentation, OTLP export when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set (no exporter otherwise), an injectable exporter for tests.
+ *
+ * Must run before express and node:http are first loaded (the instrumentations patch modules as they are
+ * required): src/server.ts imports './observability/instrument.js' first. Because this project is ESM and
+ * express is CommonJS, an ESM `import express` bypasses the require hook; `startTracing` therefore `require`s
+ * express itself once patched, and later ESM imports get that same (patched) module from the require cache.
+ */
+import { createRequire } from 'node:module';
+import { trace, context, propagation } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { RedactingSpanExporter, SENSITIVE_PARAMS_FOR_OTEL, redactSpanUrlAttributes } from './span-redaction.js';
+
+export interface TracingOptions {
+  serviceName: string;
+  serviceVersion?: string;
+  /** OTLP/HTTP base endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); traces go to `<endpoint>/v1/traces`. */
+  otlpEndpoint?: string;
+  /** Tests inject an InMemorySpanExporter; exported synchronously (SimpleSpanProcessor). */
+  exporter?: SpanExporter;
+}
+
+interface ActiveTracing {
+  provider: NodeTracerProvider;
+  disableInstrumentations: () => void;
+}
+
+let active: ActiveTracing | undefined;
+
+/** Probes and scrapes are not worth a trace. */
+const UNTRACED_PATHS = new Set(['/metrics', '/livez', '/readyz']);
+
+export function isTracingStarted(): boolean {
+  return active !== undefined;
+}
+
+export function startTracing(opts: TracingOptions): void {
+  if (active) return;
+
+  const processors: SpanProcessor[] = [];
+  if (opts.exporter) {
+    processors.push(new SimpleSpanProcessor(new RedactingSpanExporter(opts.exporter)));
+  } else if (opts.otlpEndpoint) {
+    const url = `${opts.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
+    processors.push(new BatchSpanProcessor(new RedactingSpanExporter(new OTLPTraceExporter({ url }))));
+  }
+
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: opts.serviceName,
+      ...(opts.serviceVersion ? { [ATTR_SERVICE_VERSION]: opts.serviceVersion } : {}),
+    }),
+    // Without an exporter, recording spans would be pure cost: spans stay non-recording, yet trace ids are
+    // still created, continued from `traceparent` and propagated to the backend.
+    sampler: processors.length > 0 ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : new AlwaysOffSampler(),
+    spanProcessors: processors,
+  });
+  // Registers the AsyncLocalStorage context manager and the W3C trace-context (+ baggage) propagator.
+  provider.register();
+
+  const disableInstrumentations = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?', 1)[0] ?? ''),
+        redactedQueryParams: SENSITIVE_PARAMS_FOR_OTEL,
+        redactedQueryParamsServer: SENSITIVE_PARAMS_FOR_OTEL,
+        requestHook: redactSpanUrlAttributes,
+      }),
+      // One span per middleware would cost more than the rest of tracing together; route handlers suffice.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    ],
+  });
+
+  // See the module comment: load the CommonJS modules through the (now hooked) require.
+  const require = createRequire(import.meta.url);
+  require('node:http');
+  require('node:https');
+  try {
+    require('express');
+  } catch {
+    // Not installed (a script using tracing without express): nothing to patch.
+  }
+
+  active = { provider, disableInstrumentations };
+}
+
+/** Flushes pending spans (bounded by the exporter's timeout) and unregisters everything. */
+export async function shutdownTracing(): Promise<void> {
+  const current = active;
+  if (!current) return;
+  active = undefined;
+  try {
+    await current.provider.shutdown();
+  } finally {
+    current.disableInstrumentations();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
+}
