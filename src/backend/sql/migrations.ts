@@ -1,0 +1,143 @@
+/**
+ * Schema migrations: one in-code list (no filesystem globbing, so bundling or a changed cwd cannot lose one),
+ * the same for SQLite and PostgreSQL. Every statement is `if not exists`, so a re-run is a no-op.
+ *
+ * Concurrency: on PostgreSQL, Kysely's Migrator holds an advisory lock around the run, so two processes starting
+ * at once serialise and the second finds nothing to do. SQLite has no such lock in Kysely (it assumes one
+ * connection), so a second process can collide on the migration table; we retry the whole run, which then sees the
+ * migrations applied.
+ */
+import { Migrator, PostgresAdapter, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from './schema.js';
+
+// Migrations must not depend on the app's table types (they describe history), hence Kysely<any>.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyDb = Kysely<any>;
+
+/**
+ * Ids compare byte-wise everywhere: the keyset tie-break (`id < $after`) must order ids the same way in both
+ * dialects and whatever the PostgreSQL database's default collation (en_US would fold case). SQLite's default
+ * BINARY collation already does; PostgreSQL gets `collate "C"` (also the cheapest comparison).
+ */
+function idColumn(db: AnyDb, length: number) {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? sql`varchar(${sql.raw(String(length))}) collate "C"` : sql`varchar(${sql.raw(String(length))})`;
+}
+
+const initial: Migration = {
+  async up(db: AnyDb) {
+    const tenantRef = idColumn(db, 44);
+    const id = idColumn(db, 26);
+    await db.schema
+      .createTable('tenants')
+      .ifNotExists()
+      .addColumn('id', tenantRef, (c) => c.primaryKey())
+      .addColumn('name', 'varchar(200)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('api_keys')
+      .ifNotExists()
+      .addColumn('id', id, (c) => c.primaryKey())
+      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('name', 'varchar(200)', (c) => c.notNull())
+      .addColumn('scopes', 'varchar(500)', (c) => c.notNull())
+      .addColumn('secret_hash', 'char(64)', (c) => c.notNull().unique())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('api_keys_tenant').ifNotExists().on('api_keys').columns(['tenant_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('contacts')
+      .ifNotExists()
+      .addColumn('id', id, (c) => c.primaryKey())
+      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('name', 'varchar(200)', (c) => c.notNull())
+      .addColumn('email', 'varchar(254)', (c) => c.notNull())
+      .addColumn('phone', 'varchar(40)')
+      .addColumn('company', 'varchar(200)')
+      .addColumn('role', 'varchar(200)')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      // Target of the jobs → contacts foreign key: a job can only point at a contact of its own tenant.
+      .addUniqueConstraint('contacts_tenant_id_id', ['tenant_id', 'id'])
+      .execute();
+    await db.schema.createIndex('contacts_tenant_created').ifNotExists().on('contacts').columns(['tenant_id', 'created_at desc', 'id desc']).execute();
+    await db.schema.createIndex('contacts_tenant_updated').ifNotExists().on('contacts').columns(['tenant_id', 'updated_at']).execute();
+
+    await db.schema
+      .createTable('jobs')
+      .ifNotExists()
+      .addColumn('id', id, (c) => c.primaryKey())
+      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('contact_id', id, (c) => c.notNull())
+      .addColumn('title', 'varchar(200)', (c) => c.notNull())
+      .addColumn('status', 'varchar(16)', (c) => c.notNull().check(sql`status in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`))
+      .addColumn('progress', 'integer', (c) => c.notNull().defaultTo(0).check(sql`progress between 0 and 100`))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'bigint')
+      .addColumn('completed_at', 'bigint')
+      .addUniqueConstraint('jobs_tenant_id_id', ['tenant_id', 'id'])
+      .addForeignKeyConstraint('jobs_contact_fk', ['tenant_id', 'contact_id'], 'contacts', ['tenant_id', 'id'], (fk) => fk.onDelete('cascade'))
+      .execute();
+    // One index behind every list order and filter (see store-read.ts).
+    await db.schema.createIndex('jobs_tenant_created').ifNotExists().on('jobs').columns(['tenant_id', 'created_at desc', 'id desc']).execute();
+    await db.schema.createIndex('jobs_tenant_status_created').ifNotExists().on('jobs').columns(['tenant_id', 'status', 'created_at desc', 'id desc']).execute();
+    await db.schema.createIndex('jobs_tenant_contact_created').ifNotExists().on('jobs').columns(['tenant_id', 'contact_id', 'created_at desc', 'id desc']).execute();
+    await db.schema.createIndex('jobs_tenant_updated').ifNotExists().on('jobs').columns(['tenant_id', 'updated_at']).execute();
+
+    await db.schema
+      .createTable('files')
+      .ifNotExists()
+      .addColumn('id', id, (c) => c.primaryKey())
+      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('job_id', id, (c) => c.notNull())
+      .addColumn('name', 'varchar(255)', (c) => c.notNull())
+      .addColumn('content_type', 'varchar(255)', (c) => c.notNull())
+      .addColumn('size', 'bigint', (c) => c.notNull().check(sql`size >= 0`))
+      .addColumn('sha256', 'char(64)', (c) => c.notNull())
+      .addColumn('blob_key', 'varchar(200)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addForeignKeyConstraint('files_job_fk', ['tenant_id', 'job_id'], 'jobs', ['tenant_id', 'id'], (fk) => fk.onDelete('cascade'))
+      .execute();
+    await db.schema.createIndex('files_tenant_job_created').ifNotExists().on('files').columns(['tenant_id', 'job_id', 'created_at desc', 'id desc']).execute();
+  },
+  async down(db: AnyDb) {
+    for (const table of ['files', 'jobs', 'contacts', 'api_keys', 'tenants']) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+/** Append-only: never edit or reorder a released migration; add a new one. Names sort in run order. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initial,
+};
+
+class InCodeProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+export async function migrateToLatest(db: AnyDb, dialect: Dialect): Promise<MigrationOutcome> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider() });
+  const attempts = dialect === 'sqlite' ? 5 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    if (attempt >= attempts) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`Database migration ${failed ?? ''} failed: ${reason}`.replace(/\s+/g, ' '));
+    }
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+  }
+}

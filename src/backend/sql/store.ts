@@ -1,0 +1,80 @@
+/**
+ * `openSqlStore`: the SQL adapter of the Backend port (name `sql`), SQLite under the data dir by default or
+ * PostgreSQL when a database URL is given, plus the admin methods (SqlAdmin) the CLI and seeders use.
+ */
+import { Migrator } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import type pg from 'pg';
+import type { Backend } from '../port.js';
+import { SqlAdmin } from './admin.js';
+import { openPostgres, openSqlite, StoreOpenError } from './connect.js';
+import { migrateToLatest, MIGRATIONS } from './migrations.js';
+import type { Opened } from './connect.js';
+import { createRunner } from './runner.js';
+import type { Runner } from './runner.js';
+
+export interface SqlStoreOptions {
+  /** SQLite lives at `<dataDir>/portal.db` (and blobs under `<dataDir>/blobs`, see LocalBlobStore). */
+  dataDir: string;
+  /** postgres://… selects PostgreSQL. */
+  databaseUrl?: string;
+  /** Apply pending migrations at open (default true). When false, open fails if the schema is behind. */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+export class SqlStore extends SqlAdmin implements Backend {
+  readonly name = 'sql';
+
+  constructor(
+    private readonly opened: Opened,
+    runner: Runner,
+  ) {
+    super(opened.db, opened.dialect, runner);
+  }
+
+  /** The SQLite file or PostgreSQL host:port/db, for logs (no credentials). */
+  get where(): string {
+    return this.opened.where;
+  }
+
+  /** SQLite only: the raw better-sqlite3 handle (bulk seeding). */
+  get sqlite(): SQLite.Database | undefined {
+    return this.opened.sqlite;
+  }
+
+  /** PostgreSQL only: the pool (bulk seeding). */
+  get pool(): pg.Pool | undefined {
+    return this.opened.pool;
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+    await this.db.destroy();
+  }
+}
+
+async function assertSchemaCurrent(opened: Opened): Promise<void> {
+  const migrations = await new Migrator({ db: opened.db, provider: { getMigrations: async () => MIGRATIONS } }).getMigrations();
+  const pending = migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  if (pending.length > 0) {
+    throw new StoreOpenError(`The database at ${opened.where} is missing migrations (${pending.join(', ')}): run \`npm run migrate\` or set PORTAL_MIGRATE_ON_START=true`);
+  }
+}
+
+export async function openSqlStore(opts: SqlStoreOptions): Promise<SqlStore> {
+  const opened = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.poolSize) : openSqlite(opts.dataDir);
+  try {
+    if (opts.migrate ?? true) await migrateToLatest(opened.db, opened.dialect);
+    else await assertSchemaCurrent(opened);
+  } catch (err) {
+    await opened.db.destroy().catch(() => {});
+    if (err instanceof StoreOpenError) throw err;
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new StoreOpenError(`Cannot prepare the database at ${opened.where}: ${reason}`);
+  }
+  return new SqlStore(opened, createRunner(opened, opts.databaseUrl));
+}
+
+export { StoreOpenError };
