@@ -25,7 +25,11 @@ export interface RequestContext {
   /** The spec's route template once matched (`/v1/jobs/{jobId}`), for metrics and logs. */
   route?: string;
   operationId?: string;
+  /** The matched operation (set by src/http/routes.ts). */
+  match?: import('./routes.js').RouteMatch;
   startedAt: bigint;
+  /** A HEAD being validated as its GET (src/http/validator.ts). */
+  headAsGet?: boolean;
 }
 
 declare module 'express-serve-static-core' {

@@ -1,0 +1,134 @@
+/**
+ * createApp(deps): the whole HTTP pipeline, in request order, and nothing else. It neither listens nor reads the
+ * environment (src/server.ts does both).
+ */
+import { readFileSync } from 'node:fs';
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { operations } from '../generated/operations.js';
+import type { Backend } from './backend/port.js';
+import type { ResilientBackend } from './backend/resilience.js';
+import type { Config } from './config.js';
+import type { AuditFn } from './files/audit.js';
+import { createDownloadHandler } from './files/download.js';
+import { createDownloadUrlIssuer } from './files/issue.js';
+import type { BlobStore } from './files/port.js';
+import { createUrlSigner } from './files/signer.js';
+import { errorMiddleware } from './http/errors.js';
+import { CursorCodec } from './http/pagination.js';
+import { requestContext } from './http/request-context.js';
+import { matchRoute } from './http/routes.js';
+import type { AppServices, HealthReport } from './http/services.js';
+import { createValidator } from './http/validator.js';
+import { serveContract } from './http/contract.js';
+import { metricsMiddleware } from './observability/http-metrics.js';
+import type { Metrics } from './observability/metrics.js';
+import { operationModules } from './operations/index.js';
+import { createAuthenticate } from './security/authenticate.js';
+import { createCors } from './security/cors.js';
+import { createSecurityHeaders } from './security/headers.js';
+import { createMethodGuard } from './security/method-guard.js';
+import { createRateLimiters, type RateLimiters } from './security/rate-limit.js';
+import { enforceScopes } from './security/scopes.js';
+import { setTenancyHooks } from './security/tenancy.js';
+
+export interface AppDeps {
+  config: Config;
+  /** The data tier, wrapped in the resilience pipeline by the caller when it has one. */
+  backend: Backend | ResilientBackend;
+  blobs: BlobStore;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Audit stream (`{audit: true, event}` lines); defaults to the logger. */
+  audit?: (event: string, fields: Record<string, unknown>) => void;
+  /** Shared rate-limit counters across replicas; in-memory without it. */
+  redis?: Redis;
+  /** Aborts every in-flight request's signal (graceful shutdown's last step). */
+  shutdownSignal?: AbortSignal;
+  /** Clock for signed URLs (tests). */
+  now?: () => number;
+}
+
+export interface PortalApp extends Express {
+  locals: Express['locals'] & { rateLimiters: RateLimiters };
+}
+
+const SPEC = JSON.parse(readFileSync(new URL('../generated/openapi.json', import.meta.url), 'utf8')) as object;
+const DOCS_HTML = new URL('../generated/docs/index.html', import.meta.url);
+
+async function defaultHealth(backend: Backend, signal: AbortSignal): Promise<HealthReport> {
+  const started = performance.now();
+  try {
+    await backend.ping(signal);
+    return { status: 'ok', latencyMs: performance.now() - started };
+  } catch {
+    return { status: 'down', detail: 'backend unreachable' };
+  }
+}
+
+export function createApp(deps: AppDeps): PortalApp {
+  const { config, backend, blobs, logger, metrics } = deps;
+  const audit =
+    deps.audit ?? ((event: string, fields: Record<string, unknown>) => logger.info({ audit: true, event, ...fields }, event));
+  setTenancyHooks({ audit: (event, fields) => audit(event, { ...fields }), onCrossTenant: () => metrics?.crossTenantAttempt() });
+
+  const signer = createUrlSigner({ keys: config.files.signingKeys, ttlSeconds: config.files.signedUrlTtlSeconds, publicUrl: config.http.publicUrl, now: deps.now });
+  const fileAudit: AuditFn = (event, fields) => {
+    if (event === 'file.url_issued') metrics?.signedUrlIssued();
+    audit(event, fields);
+  };
+  const resilient = 'health' in backend ? (backend as ResilientBackend) : undefined;
+  const services: AppServices = {
+    config,
+    backend,
+    blobs,
+    cursors: new CursorCodec(config.cursorSecret),
+    issueDownloadUrl: createDownloadUrlIssuer({ blobs, signer, audit: fileAudit, log: logger }),
+    download: createDownloadHandler({ backend, blobs, signer, audit: fileAudit, log: logger }),
+    backendHealth: (signal) => (resilient ? resilient.health(signal) : defaultHealth(backend, signal)),
+    validateResponses: config.http.responseValidation !== 'off',
+  };
+  const rateLimiters = createRateLimiters(config.security, {
+    redis: deps.redis,
+    onLimited: (limiter) => metrics?.rateLimited(limiter),
+    onStoreError: (limiter, err) => logger.warn({ limiter, err: (err as Error)?.message }, 'rate-limit store failed'),
+    logger,
+  });
+
+  const app = express() as PortalApp;
+  app.locals.rateLimiters = rateLimiters;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('query parser', 'simple');
+
+  // 1. Trace context and the request's logger; metrics and the access line on finish.
+  app.use(requestContext(logger, deps.shutdownSignal));
+  if (metrics) app.use(metricsMiddleware(metrics));
+  // 2. Security headers, CORS allow-list, method guard (GET/HEAD/OPTIONS, no bodies, path hygiene).
+  app.use(createSecurityHeaders({ docsHtmlPath: DOCS_HTML }));
+  app.use(createCors({ origins: config.security.corsOrigins, maxAgeSeconds: config.security.corsMaxAgeSeconds, onBlocked: () => metrics?.corsBlocked() }));
+  app.use(createMethodGuard());
+  // The contract itself and its docs: public, on the generous limiter.
+  app.use(serveContract(SPEC, rateLimiters.public));
+  // 3. Which operation is this? Unknown path → 404, other method → 405.
+  app.use(matchRoute());
+  // 4. Authentication (protected operations) → principal; 5. rate limit keyed by principal (IP before auth).
+  app.use(createAuthenticate({ backend, oidc: config.security.oidc, isPublic: (req) => req.ctx.match?.public === true, onFailure: (reason) => metrics?.authFailure(reason) }));
+  app.use(rateLimiters.middleware);
+  app.use(rateLimiters.countAuthFailures);
+  // 6. OpenAPI request validation, then the scopes the operation's security requirement names.
+  app.use(createValidator({ spec: SPEC, responseValidation: config.http.responseValidation, log: logger }));
+  app.use(enforceScopes((req) => req.ctx.match?.scopes));
+  // 7. The operation handlers, one per operationId.
+  for (const op of Object.values(operations)) {
+    const route = op.path.replace(/\{(\w+)\}/g, ':$1');
+    const handler = operationModules[op.operationId].handler(services);
+    if (op.method === 'get') app.get(route, handler);
+    else if (op.method === 'head') app.head(route, handler);
+  }
+  // 8. Every failure → application/problem+json with the trace id.
+  app.use(errorMiddleware());
+  return app;
+}

@@ -1,0 +1,37 @@
+/** `GET /openapi.json`, `GET /openapi.yaml` and the self-hosted Redoc page at `/docs`. */
+import { readFileSync } from 'node:fs';
+import express, { Router, type RequestHandler } from 'express';
+
+const ROOT = new URL('../../', import.meta.url);
+
+export function serveContract(spec: object, limiter: RequestHandler): Router {
+  const router = Router();
+  router.use(['/openapi.json', '/openapi.yaml', '/docs'], limiter);
+  const json = JSON.stringify(spec, null, 2);
+  const yaml = readFileSync(new URL('openapi/openapi.yaml', ROOT), 'utf8');
+  const cache = 'public, max-age=300';
+  router.get('/openapi.json', (_req, res) => {
+    res.set('Cache-Control', cache).type('application/json').send(json);
+  });
+  router.get('/openapi.yaml', (_req, res) => {
+    res.set('Cache-Control', cache).type('application/yaml').send(yaml);
+  });
+  router.get('/docs', (req, res, next) => {
+    // `/docs` → `/docs/` so the page's relative asset URLs resolve under /docs/.
+    if (!req.originalUrl.split('?')[0]!.endsWith('/')) {
+      res.redirect(301, '/docs/');
+      return;
+    }
+    next();
+  });
+  router.use(
+    '/docs',
+    express.static(new URL('generated/docs/', ROOT).pathname, {
+      index: 'index.html',
+      redirect: false,
+      fallthrough: true,
+      setHeaders: (res) => res.setHeader('Cache-Control', cache),
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,109 @@
+/**
+ * The contract's routes, matched once per request before anything else looks at it, so that every later stage
+ * (auth, rate limits, validation, metrics, logs) knows the operation and its route template. Unknown paths → 404
+ * problem; a known path with another method → 405 problem with `Allow`.
+ */
+import type { RequestHandler } from 'express';
+import { operations, type OperationId } from '../../generated/operations.js';
+import { problems } from './problem.js';
+
+export interface RouteMatch {
+  operationId: OperationId;
+  template: string;
+  params: Record<string, string>;
+  scopes: readonly string[];
+  public: boolean;
+}
+
+interface CompiledPath {
+  template: string;
+  regex: RegExp;
+  names: string[];
+  /** Upper-case method → operation. HEAD is served by GET's operation unless the spec names one. */
+  byMethod: Map<string, (typeof operations)[OperationId]>;
+}
+
+function compile(): CompiledPath[] {
+  const byTemplate = new Map<string, CompiledPath>();
+  for (const op of Object.values(operations)) {
+    let entry = byTemplate.get(op.path);
+    if (!entry) {
+      const names: string[] = [];
+      const source = op.path
+        .split('/')
+        .map((seg) => {
+          const m = /^\{(\w+)\}$/.exec(seg);
+          if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(m[1]!);
+          return '([^/]+)';
+        })
+        .join('/');
+      entry = { template: op.path, regex: new RegExp(`^${source}/?$`), names, byMethod: new Map() };
+      byTemplate.set(op.path, entry);
+    }
+    entry.byMethod.set(op.method.toUpperCase(), op);
+  }
+  for (const entry of byTemplate.values()) {
+    const get = entry.byMethod.get('GET');
+    if (get && !entry.byMethod.has('HEAD')) entry.byMethod.set('HEAD', get);
+  }
+  return [...byTemplate.values()];
+}
+
+const compiled = compile();
+
+export function allowedMethods(entry: CompiledPath): string[] {
+  return [...entry.byMethod.keys(), 'OPTIONS'].sort();
+}
+
+/** Finds the path item for a raw path, or undefined. Throws a 400 problem on malformed percent-encoding. */
+export function findPath(path: string): { entry: CompiledPath; params: Record<string, string> } | undefined {
+  for (const entry of compiled) {
+    const m = entry.regex.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    entry.names.forEach((name, i) => {
+      try {
+        params[name] = decodeURIComponent(m[i + 1]!);
+      } catch {
+        throw problems.badRequest(`The path parameter ${name} is not valid percent-encoding.`, [
+          { location: 'path', name, message: 'malformed percent-encoding' },
+        ]);
+      }
+    });
+    return { entry, params };
+  }
+  return undefined;
+}
+
+/** The spec's scopes for an operation (one source of truth: its security requirement). */
+export function requiredScopes(operationId: OperationId): readonly string[] {
+  return operations[operationId].scopes;
+}
+
+/**
+ * Matches the request to an operation and records it on `req.ctx`. OPTIONS (CORS preflight) is answered earlier
+ * by the CORS middleware; an OPTIONS that reaches here gets 204 with `Allow`.
+ */
+export function matchRoute(): RequestHandler {
+  return (req, res, next) => {
+    const found = findPath(req.path);
+    if (!found) {
+      next(problems.notFound(`No resource at ${req.path}.`));
+      return;
+    }
+    const op = found.entry.byMethod.get(req.method);
+    if (!op) {
+      if (req.method === 'OPTIONS') {
+        res.set('Allow', allowedMethods(found.entry).join(', ')).status(204).end();
+        return;
+      }
+      next(problems.methodNotAllowed(allowedMethods(found.entry)));
+      return;
+    }
+    req.ctx.route = found.entry.template;
+    req.ctx.operationId = op.operationId;
+    req.ctx.match = { operationId: op.operationId, template: found.entry.template, params: found.params, scopes: op.scopes, public: op.public };
+    next();
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * express-openapi-validator over the bundled contract: strict request validation (unknown query parameters
+ * rejected, no body coercion — the API takes no bodies), response validation per PORTAL_RESPONSE_VALIDATION.
+ */
+import type { RequestHandler, Request } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Logger } from 'pino';
+import type { ResponseValidation } from '../config.js';
+
+export interface ValidatorOptions {
+  spec: object;
+  responseValidation: ResponseValidation;
+  log: Logger;
+}
+
+/** Thrown (as a 500) when a response drifts from the contract and validation is `throw`. */
+export class ResponseDriftError extends Error {
+  override readonly name = 'ResponseDriftError';
+}
+
+export function createValidator(opts: ValidatorOptions): RequestHandler[] {
+  const validateResponses =
+    opts.responseValidation === 'off'
+      ? false
+      : {
+          removeAdditional: false as const,
+          onError: (err: Error, _body: unknown, req: Request) => {
+            const detail = { operationId: req.ctx?.operationId, route: req.ctx?.route, error: err.message };
+            if (opts.responseValidation === 'throw') throw new ResponseDriftError(`response does not match the contract: ${err.message}`);
+            (req.ctx?.log ?? opts.log).warn(detail, 'response does not match the contract');
+          },
+        };
+  const middlewares = OpenApiValidator.middleware({
+    apiSpec: structuredClone(opts.spec) as never,
+    validateApiSpec: false,
+    validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false, allErrors: true },
+    validateResponses,
+    validateSecurity: false,
+    validateFormats: true,
+    ajvFormats: { mode: 'full' },
+    ignoreUndocumented: false,
+    $refParser: { mode: 'dereference' },
+  });
+  // The contract names `head` only where HEAD differs from GET; elsewhere HEAD is validated as the GET it mirrors
+  // (RFC 9110 §9.3.2), then restored so Express answers without a body.
+  const asGet: RequestHandler = (req, _res, next) => {
+    if (req.method === 'HEAD' && req.ctx?.match && req.ctx.operationId !== 'headDownloadFile') {
+      req.method = 'GET';
+      req.ctx.headAsGet = true;
+    }
+    next();
+  };
+  const restore: RequestHandler = (req, _res, next) => {
+    if (req.ctx?.headAsGet) req.method = 'HEAD';
+    next();
+  };
+  return [asGet, ...(middlewares as unknown as RequestHandler[]), restore];
+}
