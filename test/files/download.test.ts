@@ -215,7 +215,7 @@ describe('GET /v1/downloads/:fileId', () => {
 
   it('answers HEAD with the GET headers and no body, ignoring Range', async () => {
     const headOnly = await backend.add(blobs, { name: 'head.bin', contentType: 'application/octet-stream', bytes: bigBytes });
-    for (const headers of [{}, { Range: 'bytes=0-9' }]) {
+    for (const headers of [{}, { Range: 'bytes=0-9' }] as Array<Record<string, string>>) {
       const res = await fetch(urlFor(headOnly), { method: 'HEAD', headers });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-length')).toBe(String(bigBytes.length));
