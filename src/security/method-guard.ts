@@ -37,7 +37,8 @@ export function pathProblem(rawUrl: string): string | null {
     return 'The path is not valid percent-encoding.';
   }
   if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) return 'Dot segments are not allowed in the path.';
-  if (/[\u0000-\u001f\u007f]/.test(decoded)) return 'Control characters are not allowed in the path.';
+  // Control characters (CR/LF header splitting, ESC…) have no place in a path.
+  if ([...decoded].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'Control characters are not allowed in the path.';
   if (path.includes('//')) return 'Empty path segments are not allowed.';
   return null;
 }
