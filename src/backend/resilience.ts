@@ -313,7 +313,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
   }
 
   async function health(signal: AbortSignal): Promise<BackendHealth> {
-    if (circuitState() === 'open') return { status: 'down', detail: 'circuit open' };
+    const before = circuitState();
+    if (before === 'open') return { status: 'down', detail: 'circuit open' };
     const started = performance.now();
     try {
       await run('ping', signal, (s) => inner.ping(s));
@@ -326,7 +327,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
       return { status: 'degraded', latencyMs, detail };
     }
     const latencyMs = Math.round(performance.now() - started);
-    if (circuitState() === 'half-open') return { status: 'degraded', latencyMs, detail: 'circuit half-open' };
+    // Half-open before the ping: this ping (or one it waited for) was the probe; report the recovery once.
+    if (before === 'half-open' || circuitState() === 'half-open') return { status: 'degraded', latencyMs, detail: 'circuit half-open' };
     if (latencyMs > opts.slowThresholdMs) return { status: 'degraded', latencyMs, detail: `slow: ping took ${latencyMs} ms` };
     return { status: 'ok', latencyMs };
   }

@@ -1,0 +1,105 @@
+/**
+ * The two tiers over real sockets: withResilience(RPC client) → fault proxy → backend server → a Backend.
+ * Test options are the production defaults scaled down (timeout 300 ms instead of 5 s) so suites stay fast;
+ * one test (default-timeout.test.ts) runs the real 5 s default.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Backend } from '../../src/backend/port.js';
+import { withResilience } from '../../src/backend/resilience.js';
+import type { CallOutcome, CircuitStateName, GiveUpReason, ResilienceOptions, ResilientBackend } from '../../src/backend/resilience.js';
+import { createRpcBackend } from '../../src/backend/rpc/client.js';
+import { createBackendServer } from '../../src/backend/rpc/server.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+
+export const SECRET = 'test-backend-secret-0123456789-abcdefghij';
+
+export const FAST: ResilienceOptions = {
+  timeoutMs: 300,
+  maxRetries: 2,
+  retryBaseDelayMs: 20,
+  retryMaxDelayMs: 200,
+  breakerConsecutiveFailures: 5,
+  breakerHalfOpenAfterMs: 500,
+  bulkheadConcurrency: 8,
+  bulkheadQueue: 8,
+  slowThresholdMs: 200,
+};
+
+export interface Recorded {
+  states: CircuitStateName[];
+  retries: { op: string; attempt: number; delayMs: number }[];
+  giveUps: { op: string; reason: GiveUpReason }[];
+  timeouts: string[];
+  rejected: string[];
+  calls: { op: string; outcome: CallOutcome; seconds: number }[];
+}
+
+export interface Tier {
+  backend: Backend;
+  proxy: FaultProxy;
+  serverUrl: string;
+  resilient: ResilientBackend;
+  events: Recorded;
+  close(): Promise<void>;
+}
+
+export async function startServer(backend: Backend, secret = SECRET): Promise<{ url: string; server: Server }> {
+  const app = createBackendServer({ backend, secret, validateResponses: true });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The validator compiles the contract on the first request (~0.5 s): warm it so timings measure the pipeline.
+  await (await fetch(`${url}/rpc/v1/ping`, { headers: { authorization: `Bearer ${secret}` } })).arrayBuffer();
+  return { url, server };
+}
+
+export async function startTier(backend: Backend, opts: Partial<ResilienceOptions> = {}, clientSecret = SECRET): Promise<Tier> {
+  const { url: serverUrl, server } = await startServer(backend);
+  const proxy = await startFaultProxy(serverUrl);
+  const events: Recorded = { states: [], retries: [], giveUps: [], timeouts: [], rejected: [], calls: [] };
+  const resilient = withResilience(createRpcBackend({ url: proxy.url, secret: clientSecret }), { ...FAST, ...opts }, {
+    onBreakerStateChange: (s) => events.states.push(s),
+    onRetry: (op, attempt, delayMs) => events.retries.push({ op, attempt, delayMs }),
+    onGiveUp: (op, reason) => events.giveUps.push({ op, reason }),
+    onTimeout: (op) => events.timeouts.push(op),
+    onBulkheadRejected: (op) => events.rejected.push(op),
+    onCall: (op, outcome, seconds) => events.calls.push({ op, outcome, seconds }),
+  });
+  return {
+    backend,
+    proxy,
+    serverUrl,
+    resilient,
+    events,
+    close: async () => {
+      await proxy.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Runs `fn`, returning what it threw (or failing the test when it did not throw) and how long it took. */
+export async function failure(fn: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = performance.now();
+  try {
+    await fn();
+  } catch (error) {
+    return { error, ms: performance.now() - started };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+export const never = () => new AbortController().signal;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}

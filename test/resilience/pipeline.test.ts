@@ -1,0 +1,256 @@
+/**
+ * Issue 4 "Done when", over real sockets: withResilience(RPC client) → fault proxy → real backend server →
+ * in-memory store. Only the upstream's faults are simulated (by the proxy and a slow store); cockatiel is real.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpProblem } from '../../src/http/problem.js';
+import { RpcBackendError } from '../../src/backend/rpc/client.js';
+import { CONTACTS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
+import { failure, never, sleep, startTier, until, type Tier } from './harness.js';
+
+const ADA = CONTACTS[0]!;
+let tier: Tier | undefined;
+let store: MemoryBackend;
+
+async function setup(opts: Parameters<typeof startTier>[1] = {}, secret?: string): Promise<Tier> {
+  store = createMemoryBackend();
+  tier = await startTier(store, opts, secret);
+  return tier;
+}
+
+afterEach(async () => {
+  await tier?.close();
+  tier = undefined;
+});
+
+describe('retry', () => {
+  it('one transient 503 → the call still succeeds after one retry', async () => {
+    const t = await setup();
+    t.proxy.nextFaults({ kind: 'status', status: 503 }, 1);
+    const contact = await t.resilient.getContact(TENANT, ADA.id, never());
+    expect(contact).toEqual(ADA);
+    expect(t.proxy.seen.map((r) => r.fault)).toEqual(['status', 'pass']);
+    expect(t.events.retries).toHaveLength(1);
+    expect(t.events.retries[0]).toMatchObject({ op: 'getContact', attempt: 1 });
+    expect(t.events.calls).toEqual([expect.objectContaining({ op: 'getContact', outcome: 'ok' })]);
+  });
+
+  it('a reset connection is retried too; a not-found is not', async () => {
+    const t = await setup();
+    t.proxy.nextFaults({ kind: 'reset' }, 1);
+    expect(await t.resilient.getJob(TENANT, 'job_0000000000000000000404', never())).toBeNull();
+    expect(t.proxy.seen).toHaveLength(2);
+    expect(t.events.retries).toHaveLength(1);
+  });
+
+  it('gives up after maxRetries (3 attempts) with a 503, and never leaks the upstream body', async () => {
+    const t = await setup();
+    t.proxy.setFault({ kind: 'status', status: 500, body: 'SECRET-UPSTREAM-DETAIL: password=hunter2 at Db.query (/srv/db.js:42)' });
+    const { error } = await failure(() => t.resilient.listContacts(TENANT, {}, { limit: 10 }, never()));
+    expect(error).toBeInstanceOf(HttpProblem);
+    expect((error as HttpProblem).status).toBe(503);
+    expect((error as HttpProblem).headers['Retry-After']).toBe('1');
+    expect(t.proxy.seen).toHaveLength(3);
+    expect(t.events.giveUps).toEqual([{ op: 'listContacts', reason: 'exhausted' }]);
+    const everything = JSON.stringify({ error, message: (error as Error).message, cause: String((error as Error).cause) });
+    expect(everything).not.toMatch(/SECRET|hunter2|db\.js/);
+  });
+
+  it('a rejected secret is not transient: one attempt, no retry', async () => {
+    const t = await setup({}, 'wrong-secret-wrong-secret-wrong-secret');
+    const { error } = await failure(() => t.resilient.ping(never()));
+    expect(error).toBeInstanceOf(RpcBackendError);
+    expect((error as RpcBackendError).status).toBe(401);
+    expect(t.proxy.seen).toHaveLength(1);
+  });
+
+  it('retry delays are jittered: distinct, spread out, within their bounds', async () => {
+    const t = await setup({ retryBaseDelayMs: 20, retryMaxDelayMs: 200 });
+    const calls = 40;
+    for (let i = 0; i < calls; i++) {
+      t.proxy.nextFaults({ kind: 'status', status: 503 }, 2);
+      await t.resilient.getContact(TENANT, ADA.id, never());
+    }
+    const first = t.events.retries.filter((r) => r.attempt === 1).map((r) => r.delayMs);
+    const second = t.events.retries.filter((r) => r.attempt === 2).map((r) => r.delayMs);
+    expect(first).toHaveLength(calls);
+    expect(second).toHaveLength(calls);
+    const show = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const q = (p: number) => s[Math.floor(p * (s.length - 1))]!.toFixed(1);
+      return `min ${q(0)} p25 ${q(0.25)} p50 ${q(0.5)} p75 ${q(0.75)} max ${q(1)} ms`;
+    };
+    console.log(`retry delays over ${calls} calls (base 20 ms, max 200 ms):\n  1st retry: ${show(first)}\n  2nd retry: ${show(second)}`);
+    // Decorrelated jitter: 1st delay in [0, 2·tanh(2)/1.4 ≈ 1.38 × base); every delay ≤ maxDelay.
+    for (const d of first) expect(d).toBeGreaterThanOrEqual(0), expect(d).toBeLessThan(20 * 1.38);
+    for (const d of second) expect(d).toBeGreaterThanOrEqual(0), expect(d).toBeLessThanOrEqual(200);
+    expect(new Set(first.map((d) => d.toFixed(3))).size).toBeGreaterThanOrEqual(calls * 0.9);
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(10);
+    expect(Math.max(...second) - Math.min(...second)).toBeGreaterThan(10);
+  });
+});
+
+describe('timeout', () => {
+  it('upstream latency 1 s with a 300 ms timeout → 504 at about 300 ms, not retried, and the upstream request is closed', async () => {
+    const t = await setup();
+    t.proxy.setFault({ kind: 'latency', ms: 1000 });
+    const closed = t.proxy.waitForClientClose(2000);
+    const { error, ms } = await failure(() => t.resilient.getContact(TENANT, ADA.id, never()));
+    expect(error).toBeInstanceOf(HttpProblem);
+    expect((error as HttpProblem).status).toBe(504);
+    expect(ms).toBeGreaterThanOrEqual(280);
+    expect(ms).toBeLessThan(800);
+    expect(t.proxy.seen).toHaveLength(1);
+    expect(t.events.timeouts).toEqual(['getContact']);
+    expect(t.events.giveUps).toEqual([{ op: 'getContact', reason: 'deadline' }]);
+    await closed; // the socket to the proxy was really closed: the abort left the process
+  });
+
+  it('a black-holed upstream → 504 at the timeout', async () => {
+    const t = await setup();
+    t.proxy.setFault({ kind: 'blackhole' });
+    const { error, ms } = await failure(() => t.resilient.ping(never()));
+    expect((error as HttpProblem).status).toBe(504);
+    expect(ms).toBeLessThan(800);
+    await until(() => t.proxy.clientCloses >= 1, 2000, 'the proxy to see the client close');
+  });
+
+  it('a slow store: the deadline header reaches the backend server, which aborts the store call itself', async () => {
+    const t = await setup();
+    store.delayMs = 1000;
+    const { error } = await failure(() => t.resilient.getContact(TENANT, ADA.id, never()));
+    expect((error as HttpProblem).status).toBe(504);
+    const deadline = Number(t.proxy.seen[0]!.headers['x-portal-deadline-ms']);
+    expect(deadline).toBeGreaterThan(0);
+    expect(deadline).toBeLessThanOrEqual(300);
+    await until(() => store.aborted === 1, 2000, 'the store call to be aborted');
+  });
+
+  it('the backend server answers 504 on its own when x-portal-deadline-ms runs out', async () => {
+    const t = await setup();
+    store.delayMs = 2000;
+    const started = performance.now();
+    const res = await fetch(`${t.serverUrl}/rpc/v1/ping`, { headers: { authorization: `Bearer ${'test-backend-secret-0123456789-abcdefghij'}`, 'x-portal-deadline-ms': '150' } });
+    expect(res.status).toBe(504);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((store.lastAbortReason as Error).name).toBe('TimeoutError');
+  });
+});
+
+describe('circuit breaker', () => {
+  it('five consecutive failures open the circuit; the next call fails in < 5 ms with Retry-After; one probe closes it', async () => {
+    const t = await setup({ maxRetries: 0, breakerHalfOpenAfterMs: 600 });
+    t.proxy.setFault({ kind: 'status', status: 503 });
+    for (let i = 0; i < 5; i++) {
+      const { error } = await failure(() => t.resilient.getJob(TENANT, 'job_7hR2mK9pQ4xW1nV8bT3cZs', never()));
+      expect((error as HttpProblem).status).toBe(503);
+    }
+    expect(t.resilient.circuitState()).toBe('open');
+    expect(t.events.states).toEqual(['open']);
+    const seenBefore = t.proxy.seen.length;
+
+    const fast: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { error, ms } = await failure(() => t.resilient.getJob(TENANT, 'job_7hR2mK9pQ4xW1nV8bT3cZs', never()));
+      fast.push(ms);
+      expect(error).toBeInstanceOf(HttpProblem);
+      expect((error as HttpProblem).status).toBe(503);
+      const retryAfter = Number((error as HttpProblem).headers['Retry-After']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(1); // 600 ms until half-open, rounded up to whole seconds
+    }
+    console.log(`open-circuit rejections took ${fast.map((m) => m.toFixed(3)).join(', ')} ms`);
+    expect([...fast].sort((a, b) => a - b)[1]).toBeLessThan(5);
+    expect(t.proxy.seen.length).toBe(seenBefore); // nothing reached the upstream
+    expect(t.events.calls.slice(-3).map((c) => c.outcome)).toEqual(['circuit_open', 'circuit_open', 'circuit_open']);
+
+    t.proxy.setFault({ kind: 'pass' });
+    await sleep(650);
+    expect(t.resilient.circuitState()).toBe('half-open');
+    expect(await t.resilient.getJob(TENANT, 'job_7hR2mK9pQ4xW1nV8bT3cZs', never())).toMatchObject({ id: 'job_7hR2mK9pQ4xW1nV8bT3cZs' });
+    expect(t.proxy.seen.length).toBe(seenBefore + 1); // exactly one probe
+    expect(t.resilient.circuitState()).toBe('closed');
+    expect(t.events.states).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('a failed probe reopens the circuit for another half-open delay', async () => {
+    const t = await setup({ maxRetries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 300 });
+    t.proxy.setFault({ kind: 'status', status: 502 });
+    await failure(() => t.resilient.ping(never()));
+    await failure(() => t.resilient.ping(never()));
+    expect(t.resilient.circuitState()).toBe('open');
+    await sleep(350);
+    await failure(() => t.resilient.ping(never()));
+    expect(t.resilient.circuitState()).toBe('open');
+    expect(t.events.states).toEqual(['open', 'half-open', 'open']);
+  });
+
+  it('client aborts do not count as failures', async () => {
+    const t = await setup({ maxRetries: 0, breakerConsecutiveFailures: 2, timeoutMs: 5000 });
+    store.delayMs = 2000;
+    for (let i = 0; i < 3; i++) {
+      const ctrl = new AbortController();
+      setTimeout(() => ctrl.abort(), 30);
+      const { error } = await failure(() => t.resilient.ping(ctrl.signal));
+      expect((error as Error).name).toBe('AbortError');
+    }
+    expect(t.resilient.circuitState()).toBe('closed');
+    expect(t.events.calls.map((c) => c.outcome)).toEqual(['aborted', 'aborted', 'aborted']);
+  });
+});
+
+describe('bulkhead', () => {
+  it('a full bulkhead answers 503 with Retry-After at once, without waiting', async () => {
+    const t = await setup({ bulkheadConcurrency: 1, bulkheadQueue: 1, timeoutMs: 2000 });
+    store.delayMs = 400;
+    const running = t.resilient.ping(never());
+    const queued = t.resilient.ping(never());
+    const { error, ms } = await failure(() => t.resilient.ping(never()));
+    expect((error as HttpProblem).status).toBe(503);
+    expect((error as HttpProblem).headers['Retry-After']).toBe('1');
+    expect(ms).toBeLessThan(50);
+    expect(t.events.rejected).toEqual(['ping']);
+    await Promise.all([running, queued]);
+  });
+});
+
+describe('client abort', () => {
+  it('an aborted caller gets its abort back at once, and the backend server sees the close and aborts the store call', async () => {
+    const t = await setup({ timeoutMs: 10_000 });
+    store.delayMs = 5000;
+    const ctrl = new AbortController();
+    const closed = t.proxy.waitForClientClose(3000);
+    setTimeout(() => ctrl.abort(), 150);
+    const { error, ms } = await failure(() => t.resilient.listJobs(TENANT, {}, { limit: 25 }, ctrl.signal));
+    expect((error as Error).name).toBe('AbortError');
+    expect(ms).toBeLessThan(1000);
+    await closed;
+    await until(() => store.aborted === 1, 3000, 'the store call to be aborted');
+    expect(String((store.lastAbortReason as Error).message)).toMatch(/closed the connection/);
+    expect(t.proxy.seen).toHaveLength(1);
+  });
+});
+
+describe('health', () => {
+  it('ok, degraded when slow, down while open, degraded once while half-open', async () => {
+    const t = await setup({ maxRetries: 0, breakerConsecutiveFailures: 1, breakerHalfOpenAfterMs: 400, timeoutMs: 1000, slowThresholdMs: 100 });
+    expect(await t.resilient.health(never())).toMatchObject({ status: 'ok' });
+    store.delayMs = 200;
+    expect(await t.resilient.health(never())).toMatchObject({ status: 'degraded', detail: expect.stringMatching(/slow/) });
+    store.delayMs = 0;
+    t.proxy.setFault({ kind: 'status', status: 503 });
+    expect(await t.resilient.health(never())).toMatchObject({ status: 'down', detail: 'circuit open' });
+    const { ms } = await (async () => {
+      const s = performance.now();
+      const h = await t.resilient.health(never());
+      expect(h).toEqual({ status: 'down', detail: 'circuit open' });
+      return { ms: performance.now() - s };
+    })();
+    expect(ms).toBeLessThan(50);
+    t.proxy.setFault({ kind: 'pass' });
+    await sleep(450);
+    expect(await t.resilient.health(never())).toMatchObject({ status: 'degraded', detail: 'circuit half-open' });
+    expect(await t.resilient.health(never())).toMatchObject({ status: 'ok' });
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * A real HTTP proxy on 127.0.0.1 that stands between the portal's RPC client and a real backend server and
+ * injects the outside world's faults at runtime: latency, 5xx answers, connection resets and black holes.
+ *
+ * It counts requests, records the headers it saw, and notices when the client side closes before its answer
+ * was complete — and then closes the upstream request too, exactly as a real proxy would, so tests can prove an
+ * abort reaches the backend.
+ */
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'pass' }
+  /** Wait `ms` before forwarding (the upstream looks slow). */
+  | { kind: 'latency'; ms: number }
+  /** Answer this status without forwarding; `body` lets tests check it never leaks. */
+  | { kind: 'status'; status: number; body?: string }
+  /** Reset the TCP connection (RST) without answering. */
+  | { kind: 'reset' }
+  /** Read the request and never answer, until the client gives up. */
+  | { kind: 'blackhole' };
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  fault: Fault['kind'];
+}
+
+export interface FaultProxy {
+  readonly url: string;
+  /** The fault for every request from now on (default `pass`). */
+  setFault(fault: Fault): void;
+  /** A fault for the next `times` requests only, before the standing one applies again. */
+  nextFaults(fault: Fault, times?: number): void;
+  /** Every request received, in order. */
+  readonly seen: SeenRequest[];
+  /** Requests whose client closed before the answer was complete. */
+  readonly clientCloses: number;
+  /** Resolves at the next client-side close (or rejects after `timeoutMs`). */
+  waitForClientClose(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
+  const upstream = new URL(upstreamUrl);
+  const agent = new http.Agent({ keepAlive: true });
+  const events = new EventEmitter();
+  const seen: SeenRequest[] = [];
+  const queue: Fault[] = [];
+  let standing: Fault = { kind: 'pass' };
+  let clientCloses = 0;
+  const sockets = new Set<Socket>();
+
+  const server = http.createServer((req, res) => {
+    const fault = queue.shift() ?? standing;
+    seen.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers }, fault: fault.kind });
+    let upstreamReq: http.ClientRequest | undefined;
+    let timer: NodeJS.Timeout | undefined;
+
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      clientCloses += 1;
+      clearTimeout(timer);
+      upstreamReq?.destroy();
+      events.emit('client-close');
+    });
+
+    const forward = () => {
+      if (res.destroyed) return;
+      upstreamReq = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstreamReq.on('error', () => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+      req.pipe(upstreamReq);
+    };
+
+    switch (fault.kind) {
+      case 'pass':
+        return forward();
+      case 'latency':
+        timer = setTimeout(forward, fault.ms);
+        return;
+      case 'status':
+        req.resume();
+        res.writeHead(fault.status, { 'content-type': 'text/plain' }).end(fault.body ?? `injected ${fault.status}`);
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'blackhole':
+        req.resume();
+        return;
+    }
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setFault: (f) => {
+      standing = f;
+    },
+    nextFaults: (f, times = 1) => {
+      for (let i = 0; i < times; i++) queue.push(f);
+    },
+    seen,
+    get clientCloses() {
+      return clientCloses;
+    },
+    waitForClientClose: (timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no client-side close within ${timeoutMs} ms`)), timeoutMs);
+        events.once('client-close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      }),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
