@@ -180,7 +180,7 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
       body.destroy();
       return;
     }
-    res.on('close', () => {
+    const audited = (completed: boolean) =>
       emitAudit(audit, log, 'file.downloaded', {
         tenantId: file.tenantId,
         principal: 'signed-url',
@@ -191,15 +191,16 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
         status,
         range: range ? `bytes ${range.start}-${range.end}/${size}` : null,
         bytes: length,
-        completed: res.writableFinished,
+        completed,
         url,
       });
-    });
     res.status(status);
     try {
       // pipeline destroys the blob stream when the client goes away, so an abort stops the disk/S3 read.
       await pipeline(body, res);
+      audited(true);
     } catch (err) {
+      audited(false);
       const code = (err as { code?: string }).code;
       if (code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed) {
         log.debug({ fileId: file.id, url }, 'download: client went away');
