@@ -22,6 +22,8 @@ import { matchRoute } from './http/routes.js';
 import type { AppServices, HealthReport } from './http/services.js';
 import { createValidator } from './http/validator.js';
 import { serveContract } from './http/contract.js';
+import { accessLogMiddleware } from './observability/access-log.js';
+import { createAudit } from './observability/audit.js';
 import { metricsMiddleware } from './observability/http-metrics.js';
 import type { Metrics } from './observability/metrics.js';
 import { operationModules } from './operations/index.js';
@@ -69,8 +71,8 @@ async function defaultHealth(backend: Backend, signal: AbortSignal): Promise<Hea
 
 export function createApp(deps: AppDeps): PortalApp {
   const { config, backend, blobs, logger, metrics } = deps;
-  const audit =
-    deps.audit ?? ((event: string, fields: Record<string, unknown>) => logger.info({ audit: true, event, ...fields }, event));
+  // observability: the audit stream ({audit: true, event} lines, never silenced by LOG_LEVEL, URLs scrubbed).
+  const audit = deps.audit ?? createAudit(logger);
   setTenancyHooks({ audit: (event, fields) => audit(event, { ...fields }), onCrossTenant: () => metrics?.crossTenantAttempt() });
 
   const signer = createUrlSigner({ keys: config.files.signingKeys, ttlSeconds: config.files.signedUrlTtlSeconds, publicUrl: config.http.publicUrl, now: deps.now });
@@ -106,6 +108,8 @@ export function createApp(deps: AppDeps): PortalApp {
   // 1. Trace context and the request's logger; metrics and the access line on finish.
   app.use(requestContext(logger, deps.shutdownSignal));
   if (metrics) app.use(metricsMiddleware(metrics));
+  // observability: one compact access line per request (route template, status, duration, tenant, principal).
+  app.use(accessLogMiddleware(logger));
   // 2. Security headers, CORS allow-list, method guard (GET/HEAD/OPTIONS, no bodies, path hygiene).
   app.use(createSecurityHeaders({ docsHtmlPath: DOCS_HTML }));
   app.use(createCors({ origins: config.security.corsOrigins, maxAgeSeconds: config.security.corsMaxAgeSeconds, onBlocked: () => metrics?.corsBlocked() }));
