@@ -87,7 +87,7 @@ describe('tracing', () => {
   });
 
   it('starts a new sampled trace when there is no traceparent, and replaces an invalid one', async () => {
-    for (const headers of [{}, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' }, { traceparent: 'garbage' }]) {
+    for (const headers of [{} as Record<string, string>, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' }, { traceparent: 'garbage' }]) {
       const res = await fetch(`${t.url}/v1/health`, { headers });
       await res.arrayBuffer();
       const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(res.headers.get('traceparent') ?? '');
