@@ -2,7 +2,8 @@
  * CORS allow-list (`cors` package). Browsers on an allowed origin get the CORS headers (and 204 on preflight);
  * a request or preflight carrying any other `Origin` is refused outright with a 403 problem and *no* CORS
  * headers, counted and logged: the API is read-only, so the only cross-origin callers we expect are our portal.
- * Requests without `Origin` (servers, curl, same-origin GETs) are not CORS requests and pass untouched.
+ * Requests without `Origin` (servers, curl, same-origin GETs) or from the API's own origin (the /docs page) are
+ * not CORS requests and pass untouched.
  */
 import cors from 'cors';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -30,6 +31,16 @@ export function originNotAllowed(): HttpProblem {
   });
 }
 
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 export function createCors(opts: CorsOptions): RequestHandler {
   const allowed = new Set(opts.origins);
   const withHeaders = cors({
@@ -47,7 +58,10 @@ export function createCors(opts: CorsOptions): RequestHandler {
     const origin = req.headers.origin;
     // The answer depends on Origin: shared caches must keep one variant per origin.
     res.vary('Origin');
-    if (origin === undefined) return next();
+    // Same-origin requests are not CORS requests, but browsers still send Origin on some of them (module
+    // scripts of the /docs page, for one). The browser sets Origin to the page's origin and Host to the target,
+    // so a match means the page is ours; a non-browser client can forge both, but CORS never bound those anyway.
+    if (origin === undefined || isSameOrigin(origin, req.headers.host)) return next();
     if (!allowed.has(origin)) {
       opts.onBlocked?.(origin);
       req.ctx?.log?.warn({ event: 'cors.blocked', origin: origin.slice(0, 200), method: req.method }, 'origin not allowed');

@@ -85,6 +85,17 @@ describe('CORS', () => {
     expect(counters.corsBlocked).toEqual([]);
   });
 
+  it('a same-origin request that carries Origin (module scripts of /docs) passes without CORS headers', async () => {
+    const { app, counters } = setup();
+    const res = await request(app).get('/v1/health').set('Host', 'api.portal.example.com').set('Origin', 'https://api.portal.example.com');
+    expect(res.status).toBe(200);
+    expect(noCorsHeaders(res.headers)).toEqual([]);
+    expect(counters.corsBlocked).toEqual([]);
+    // Same host name, other port: another origin.
+    const other = await request(app).get('/v1/health').set('Host', 'api.portal.example.com').set('Origin', 'https://api.portal.example.com:8443');
+    expect(other.status).toBe(403);
+  });
+
   it('a plain OPTIONS (no Origin) lists the allowed methods', async () => {
     const { app } = setup();
     const res = await request(app).options('/v1/contacts');
