@@ -96,6 +96,8 @@ function asciiFallback(name: string): string {
  * (RFC 6266 §4.3, RFC 8187). Control characters never reach the header.
  */
 export function contentDisposition(filename: string): string {
+  // Control characters are exactly what must go (header injection), hence the rule exception.
+  // eslint-disable-next-line no-control-regex
   const clean = filename.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[/\\]/g, '_').trim() || 'download';
   return `attachment; filename="${asciiFallback(clean)}"; filename*=UTF-8''${encodeRfc8187(clean)}`;
 }
@@ -105,6 +107,7 @@ export function safeContentType(contentType: string | null | undefined): string 
   if (typeof contentType !== 'string') return 'application/octet-stream';
   const v = contentType.trim();
   // type/subtype, optional parameters; no control characters (header injection) and a sane length.
+  // eslint-disable-next-line no-control-regex
   if (v.length > 255 || !/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\u0000-\u001f\u007f]*"|[A-Za-z0-9!#$&^_.+-]+))*$/.test(v)) {
     return 'application/octet-stream';
   }
