@@ -129,7 +129,7 @@ function buildTenant(t: (typeof DEMO_TENANTS)[number], now: number) {
     if (status === 'succeeded') {
       // A few large exports (1-3 MB) per tenant; the rest a few KB to a few hundred KB.
       const big = i % 97 === 13;
-      addFile(`${base}-${day}.csv`, 'text/csv', makeCsv(rng, big ? rng.int(1_000_000, 3_000_000) : rng.int(2_000, 80_000), created));
+      addFile(`${base}-${day}.csv`, 'text/csv', makeCsv(rng, big ? rng.int(1_000_000, 2_500_000) : rng.int(2_000, 40_000), created));
       if (rng.chance(0.6)) {
         const pages = Array.from({ length: rng.int(1, 3) }, (_, p) =>
           Array.from({ length: 40 }, (_, l) => `${p + 1}.${l + 1}  ${rng.pick(JOB_TITLES)}: ${rng.int(10, 99_999)} rows, ${rng.int(1, 99)}.${rng.int(0, 9)}% change`));

@@ -30,6 +30,8 @@ export class SqlStore extends SqlAdmin implements Backend {
   constructor(
     private readonly opened: Opened,
     runner: Runner,
+    /** Migrations this open applied (empty when the schema was already current). */
+    readonly appliedMigrations: string[] = [],
   ) {
     super(opened.db, opened.dialect, runner);
   }
@@ -65,8 +67,9 @@ async function assertSchemaCurrent(opened: Opened): Promise<void> {
 
 export async function openSqlStore(opts: SqlStoreOptions): Promise<SqlStore> {
   const opened = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.poolSize) : openSqlite(opts.dataDir);
+  let applied: string[] = [];
   try {
-    if (opts.migrate ?? true) await migrateToLatest(opened.db, opened.dialect);
+    if (opts.migrate ?? true) applied = (await migrateToLatest(opened.db, opened.dialect)).applied;
     else await assertSchemaCurrent(opened);
   } catch (err) {
     await opened.db.destroy().catch(() => {});
@@ -74,7 +77,7 @@ export async function openSqlStore(opts: SqlStoreOptions): Promise<SqlStore> {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new StoreOpenError(`Cannot prepare the database at ${opened.where}: ${reason}`);
   }
-  return new SqlStore(opened, createRunner(opened, opts.databaseUrl));
+  return new SqlStore(opened, createRunner(opened, opts.databaseUrl), applied);
 }
 
 export { StoreOpenError };
