@@ -2,19 +2,31 @@
  * Issue 4 "Done when", over real sockets: withResilience(RPC client) → fault proxy → real backend server →
  * in-memory store. Only the upstream's faults are simulated (by the proxy and a slow store); cockatiel is real.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProblem } from '../../src/http/problem.js';
 import { RpcBackendError } from '../../src/backend/rpc/client.js';
 import { CONTACTS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
-import { failure, never, sleep, startTier, until, type Tier } from './harness.js';
+import { connect, failure, never, sleep, startServer, stopServer, until, type Tier } from './harness.js';
 
 const ADA = CONTACTS[0]!;
 let tier: Tier | undefined;
-let store: MemoryBackend;
+// One backend server for the file (its validator compiles once); a fresh proxy and pipeline per test.
+const store: MemoryBackend = createMemoryBackend();
+let server: Awaited<ReturnType<typeof startServer>>;
 
-async function setup(opts: Parameters<typeof startTier>[1] = {}, secret?: string): Promise<Tier> {
-  store = createMemoryBackend();
-  tier = await startTier(store, opts, secret);
+beforeAll(async () => {
+  server = await startServer(store);
+});
+afterAll(async () => {
+  await stopServer(server.server);
+});
+
+async function setup(opts: Parameters<typeof connect>[2] = {}, secret?: string): Promise<Tier> {
+  store.delayMs = 0;
+  store.calls = 0;
+  store.aborted = 0;
+  store.lastAbortReason = undefined;
+  tier = await connect(server.url, store, opts, secret);
   return tier;
 }
 
