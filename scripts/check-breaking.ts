@@ -4,6 +4,8 @@
  * offline (telemetry off). Base defaults to openapi/released/v1.yaml, head to openapi/openapi.yaml.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib/spec.js';
 
@@ -13,13 +15,19 @@ export interface BreakingResult {
 }
 
 export function checkBreaking(base: string, head: string): BreakingResult {
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@useoptic/optic/build/index.js'), 'diff', base, head, '--check'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, OPTIC_TELEMETRY_LEVEL: 'off', NO_COLOR: '1', CI: 'true' },
-    timeout: 120_000,
-  });
-  return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+  // Optic writes ci-run-details.json into its working directory under CI: keep that out of the tree.
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'portal-optic-'));
+  try {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@useoptic/optic/build/index.js'), 'diff', path.resolve(base), path.resolve(head), '--check'], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, OPTIC_TELEMETRY_LEVEL: 'off', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -16,24 +16,32 @@ function walk(dir: string, base = dir): string[] {
   });
 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'portal-check-generated-'));
-try {
-  await generateAll(tmp);
-  const committedDir = path.join(ROOT, 'generated');
-  const fresh = new Set(walk(tmp));
-  const committed = new Set(walk(committedDir));
-  const stale: string[] = [];
-  for (const f of fresh) {
-    if (!committed.has(f)) stale.push(`${f} (missing)`);
-    else if (!readFileSync(path.join(tmp, f)).equals(readFileSync(path.join(committedDir, f)))) stale.push(`${f} (differs)`);
+/** The files of `committedDir` that differ from a fresh generation (empty when up to date). */
+export async function staleGenerated(opts: { specPath?: string; committedDir?: string } = {}): Promise<string[]> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'portal-check-generated-'));
+  try {
+    await generateAll(tmp, { specPath: opts.specPath });
+    const committedDir = opts.committedDir ?? path.join(ROOT, 'generated');
+    const fresh = new Set(walk(tmp));
+    const committed = new Set(walk(committedDir));
+    const stale: string[] = [];
+    for (const f of fresh) {
+      if (!committed.has(f)) stale.push(`${f} (missing)`);
+      else if (!readFileSync(path.join(tmp, f)).equals(readFileSync(path.join(committedDir, f)))) stale.push(`${f} (differs)`);
+    }
+    for (const f of committed) if (!fresh.has(f)) stale.push(`${f} (no longer generated)`);
+    return stale.sort();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-  for (const f of committed) if (!fresh.has(f)) stale.push(`${f} (no longer generated)`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const stale = await staleGenerated();
   if (stale.length > 0) {
-    console.error(`generated/ is stale against openapi/ — ${stale.length} file(s):\n  ${stale.sort().join('\n  ')}\nRun \`npm run generate\` and commit the result.`);
+    console.error(`generated/ is stale against openapi/ — ${stale.length} file(s):\n  ${stale.join('\n  ')}\nRun \`npm run generate\` and commit the result.`);
     process.exitCode = 1;
   } else {
-    console.log(`generated/ is up to date (${fresh.size} files).`);
+    console.log('generated/ is up to date.');
   }
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
 }

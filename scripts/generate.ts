@@ -86,8 +86,8 @@ function generateDocs(specJsonPath: string): Map<string, string> {
   }
 }
 
-export async function generateAll(outDir: string): Promise<string[]> {
-  const spec = readSpec(SPEC_PATH);
+export async function generateAll(outDir: string, opts: { specPath?: string } = {}): Promise<string[]> {
+  const spec = readSpec(opts.specPath ?? SPEC_PATH);
   const written: string[] = [];
   const emit = (rel: string, content: string) => {
     write(outDir, rel, content);
@@ -103,6 +103,7 @@ export async function generateAll(outDir: string): Promise<string[]> {
   const extra = [
     ['./generate-backend.ts', 'generateBackend'],
     ['./generate-sdk.ts', 'generateSdk'],
+    ['./generate-postman.ts', 'generatePostman'],
   ] as const;
   for (const [mod, fn] of extra) {
     if (!existsSync(path.join(ROOT, 'scripts', mod))) continue;

@@ -20,10 +20,12 @@ export function lintSpec(files: string[] = [], configPath = path.join(ROOT, 'red
     [path.join(ROOT, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', ...files, '--config', configPath, '--format', 'json', '--max-problems', '1000'],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' } },
   );
-  const start = run.stdout.indexOf('{');
+  // One JSON report per API in redocly.yaml, concatenated: `{…}{…}`.
   let problems: { ruleId: string; severity: string; message: string; location?: { pointer?: string; source?: { ref?: string } }[] }[] = [];
   try {
-    problems = (JSON.parse(run.stdout.slice(start)) as { problems: typeof problems }).problems;
+    const start = run.stdout.indexOf('{');
+    const reports = JSON.parse(`[${run.stdout.slice(start).trim().replace(/\}\s*\{/g, '},{')}]`) as { problems: typeof problems }[];
+    problems = reports.flatMap((r) => r.problems);
   } catch {
     return { ok: false, errors: 1, warnings: 0, rules: ['lint-crashed'], output: run.stdout + run.stderr };
   }

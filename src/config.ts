@@ -258,7 +258,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config 
   const corsRaw = r.raw('PORTAL_CORS_ORIGINS');
   const corsOrigins = corsRaw === undefined ? (prod ? ['https://portal.example.com'] : DEV_CORS_ORIGINS) : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {
-    let ok = false;
+    let ok: boolean;
     try {
       const u = new URL(origin);
       ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === origin;

@@ -4,6 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { RouteMatch } from './routes.js';
 
 export interface Principal {
   tenantId: string;
@@ -26,7 +27,7 @@ export interface RequestContext {
   route?: string;
   operationId?: string;
   /** The matched operation (set by src/http/routes.ts). */
-  match?: import('./routes.js').RouteMatch;
+  match?: RouteMatch;
   startedAt: bigint;
   /** A HEAD being validated as its GET (src/http/validator.ts). */
   headAsGet?: boolean;

@@ -65,11 +65,13 @@ export function sendProblem(req: Request, res: Response, problem: HttpProblem): 
     ...(problem.errors?.length ? { errors: problem.errors } : {}),
   };
   res.status(problem.status);
-  for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
+  // Headers a success would have carried do not describe a problem; the problem's own headers (a 416's
+  // `Content-Range: bytes */size`, `Retry-After`, `Allow`…) are set after.
   res.removeHeader('ETag');
   res.removeHeader('Content-Disposition');
   res.removeHeader('Content-Range');
-  if (problem.status !== 416) res.removeHeader('Accept-Ranges');
+  res.removeHeader('Accept-Ranges');
+  for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
   res.type('application/problem+json');
   res.send(JSON.stringify(body));
 }

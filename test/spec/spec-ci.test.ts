@@ -1,0 +1,108 @@
+/**
+ * The contract's CI gates catch what they promise: lint:spec flags each convention broken in a copy of the spec,
+ * check:breaking fails a breaking copy and passes an additive one, check:generated notices a spec edited
+ * without regenerating.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkBreaking } from '../../scripts/check-breaking.js';
+import { staleGenerated } from '../../scripts/check-generated.js';
+import { lintSpec } from '../../scripts/lint-spec.js';
+import { ROOT, readSpec, type SpecDoc } from '../../scripts/lib/spec.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-spec-ci-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function variant(name: string, mutate: (spec: SpecDoc) => void): string {
+  const spec = readSpec();
+  mutate(spec);
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, YAML.stringify(spec));
+  return file;
+}
+
+const CONFIG = path.join(ROOT, 'redocly.yaml');
+
+describe('lint:spec', { timeout: 120_000 }, () => {
+  it('passes the contract with zero warnings', () => {
+    const result = lintSpec();
+    expect(result.output).toBe('');
+    expect(result.ok).toBe(true);
+  });
+
+  const violations: [string, string, (s: SpecDoc) => void][] = [
+    ['rule/operation-id-camel-case', 'snake_case operationId', (s) => (s.paths['/v1/jobs'].get.operationId = 'list_jobs')],
+    ['response-contains-header', '429 without Retry-After', (s) => delete s.components.responses.TooManyRequests.headers['Retry-After']],
+    ['response-contains-header', '200 without rate-limit headers', (s) => delete s.paths['/v1/jobs'].get.responses['200'].headers.RateLimit],
+    ['rule/every-operation-documents-server-errors', 'an operation without 504', (s) => delete s.paths['/v1/jobs'].get.responses['504']],
+    ['rule/protected-operations-document-auth-errors', 'a protected operation without 401', (s) => delete s.paths['/v1/jobs'].get.responses['401']],
+    ['rule/operation-declares-security', 'an operation without security', (s) => delete s.paths['/v1/jobs'].get.security],
+    ['rule/errors-are-problem-json', 'a 404 as application/json', (s) => {
+      const r = s.components.responses.NotFound;
+      r.content = { 'application/json': r.content['application/problem+json'] };
+    }],
+    ['rule/arrays-have-max-items', 'an array without maxItems', (s) => delete s.components.schemas.JobList.properties.data.maxItems],
+    ['rule/integer-parameters-are-bounded', 'an unbounded integer parameter', (s) => delete s.components.parameters.Limit.schema.maximum],
+    ['no-invalid-media-type-examples', 'an example that breaks its schema', (s) => {
+      s.paths['/v1/jobs/{jobId}'].get.responses['200'].content['application/json'].examples.succeeded.value.progress = 'half';
+    }],
+  ];
+  it.each(violations)('%s catches %s', (rule, name, mutate) => {
+    const result = lintSpec([variant(name.replace(/\W+/g, '-'), mutate)], CONFIG);
+    expect(result.ok).toBe(false);
+    expect(result.rules).toContain(rule);
+  });
+});
+
+describe('check:breaking (Optic, offline)', { timeout: 180_000 }, () => {
+  const base = path.join(ROOT, 'openapi/released/v1.yaml');
+
+  it('passes the current contract against the released baseline', () => {
+    const r = checkBreaking(base, path.join(ROOT, 'openapi/openapi.yaml'));
+    expect(r.output).toMatch(/Portal API/);
+    expect(r.ok).toBe(true);
+  });
+
+  it('fails when a response property is removed', () => {
+    const file = variant('removed-property', (s) => {
+      delete s.components.schemas.Contact.properties.role;
+      s.components.schemas.Contact.required = s.components.schemas.Contact.required.filter((p: string) => p !== 'role');
+    });
+    const r = checkBreaking(base, file);
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/role/);
+  });
+
+  it('fails when an enum value is removed or a required parameter is added', () => {
+    expect(checkBreaking(base, variant('removed-enum', (s) => s.components.schemas.JobStatus.enum.pop())).ok).toBe(false);
+    const required = variant('new-required-param', (s) =>
+      s.paths['/v1/jobs'].get.parameters.push({ name: 'region', in: 'query', required: true, schema: { type: 'string', maxLength: 10 } }),
+    );
+    expect(checkBreaking(base, required).ok).toBe(false);
+  });
+
+  it('passes an additive change (a new optional parameter and response property)', () => {
+    const file = variant('additive', (s) => {
+      s.paths['/v1/jobs'].get.parameters.push({ name: 'title', in: 'query', required: false, schema: { type: 'string', maxLength: 100 } });
+      s.components.schemas.Job.properties.priority = { type: 'integer', minimum: 0, maximum: 9 };
+    });
+    const r = checkBreaking(base, file);
+    expect(r.output).not.toMatch(/breaking change/i);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe('check:generated', { timeout: 120_000 }, () => {
+  it('is clean for the committed contract', async () => {
+    expect(await staleGenerated()).toEqual([]);
+  });
+
+  it('names the stale files when the spec changes without regenerating', async () => {
+    const file = variant('edited', (s) => (s.paths['/v1/jobs'].get.summary = 'List every job'));
+    const stale = await staleGenerated({ specPath: file });
+    expect(stale).toEqual(expect.arrayContaining(['openapi.json (differs)', 'types.ts (differs)']));
+  });
+});
