@@ -94,8 +94,14 @@ describe('retry', () => {
     };
     console.log(`retry delays over ${calls} calls (base 20 ms, max 200 ms):\n  1st retry: ${show(first)}\n  2nd retry: ${show(second)}`);
     // Decorrelated jitter: 1st delay in [0, 2·tanh(2)/1.4 ≈ 1.38 × base); every delay ≤ maxDelay.
-    for (const d of first) expect(d).toBeGreaterThanOrEqual(0), expect(d).toBeLessThan(20 * 1.38);
-    for (const d of second) expect(d).toBeGreaterThanOrEqual(0), expect(d).toBeLessThanOrEqual(200);
+    for (const d of first) {
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(20 * 1.38);
+    }
+    for (const d of second) {
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThanOrEqual(200);
+    }
     expect(new Set(first.map((d) => d.toFixed(3))).size).toBeGreaterThanOrEqual(calls * 0.9);
     expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(10);
     expect(Math.max(...second) - Math.min(...second)).toBeGreaterThan(10);
