@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { operations } from '../generated/operations.js';
 import type { Backend } from './backend/port.js';
 import type { ResilientBackend } from './backend/resilience.js';
-import type { Config } from './config.js';
+import { MAX_SIGNED_URL_TTL_SECONDS, type Config } from './config.js';
 import type { AuditFn } from './files/audit.js';
 import { createDownloadHandler } from './files/download.js';
 import { createDownloadUrlIssuer } from './files/issue.js';
@@ -75,7 +75,14 @@ export function createApp(deps: AppDeps): PortalApp {
   const audit = deps.audit ?? createAudit(logger);
   setTenancyHooks({ audit: (event, fields) => audit(event, { ...fields }), onCrossTenant: () => metrics?.crossTenantAttempt() });
 
-  const signer = createUrlSigner({ keys: config.files.signingKeys, ttlSeconds: config.files.signedUrlTtlSeconds, publicUrl: config.http.publicUrl, now: deps.now });
+  // maxTtlSeconds: during a rolling deploy that raises the TTL, replicas still on the old TTL accept the new URLs.
+  const signer = createUrlSigner({
+    keys: config.files.signingKeys,
+    ttlSeconds: config.files.signedUrlTtlSeconds,
+    maxTtlSeconds: MAX_SIGNED_URL_TTL_SECONDS,
+    publicUrl: config.http.publicUrl,
+    now: deps.now,
+  });
   const fileAudit: AuditFn = (event, fields) => {
     if (event === 'file.url_issued') metrics?.signedUrlIssued();
     audit(event, fields);

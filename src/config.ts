@@ -105,7 +105,7 @@ export class ConfigError extends Error {
 
 /** Development-only secret: production refuses it. Never use it for anything real. */
 const DEV_SIGNING_SECRET = 'portal-dev-signing-key-do-not-use-in-production';
-const MAX_SIGNED_URL_TTL_SECONDS = 3600;
+export const MAX_SIGNED_URL_TTL_SECONDS = 3600;
 const DEV_CORS_ORIGINS = ['https://portal.example.com', 'http://localhost:3000', 'http://localhost:5173', 'http://127.0.0.1:3000', 'http://127.0.0.1:5173'];
 
 function packageVersion(): string {

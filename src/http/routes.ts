@@ -82,11 +82,11 @@ export function requiredScopes(operationId: OperationId): readonly string[] {
 }
 
 /**
- * Matches the request to an operation and records it on `req.ctx`. OPTIONS (CORS preflight) is answered earlier
- * by the CORS middleware; an OPTIONS that reaches here gets 204 with `Allow`.
+ * Matches the request to an operation and records it on `req.ctx`. OPTIONS never gets here: CORS answers
+ * preflights and the method guard answers a plain OPTIONS.
  */
 export function matchRoute(): RequestHandler {
-  return (req, res, next) => {
+  return (req, _res, next) => {
     const found = findPath(req.path);
     if (!found) {
       next(problems.notFound(`No resource at ${req.path}.`));
@@ -94,10 +94,6 @@ export function matchRoute(): RequestHandler {
     }
     const op = found.entry.byMethod.get(req.method);
     if (!op) {
-      if (req.method === 'OPTIONS') {
-        res.set('Allow', allowedMethods(found.entry).join(', ')).status(204).end();
-        return;
-      }
       next(problems.methodNotAllowed(allowedMethods(found.entry)));
       return;
     }
