@@ -15,13 +15,21 @@ export const GLOBEX_KEY = 'pk_demo_globex_7hJ2kL5mN8pQ1rS4tU6vW9xY3zA0bC';
 /** A syntactically valid production key for local runs only (the tests and benchmarks are not deployments). */
 export const LOCAL_SIGNING_KEYS = 'ops1:local-ops-signing-secret-0123456789abcdef';
 
+const handedOut = new Set<number>();
+
+/** A port free right now and not handed out before by this process (callers often ask for two in a row). */
 export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
+  for (;;) {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    const { port } = srv.address() as { port: number };
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export interface Exit {

@@ -15,7 +15,7 @@ const PROD_OK = {
   PORTAL_SIGNING_KEYS: LOCAL_SIGNING_KEYS,
 };
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     loadConfig(env);
   } catch (err) {
@@ -91,7 +91,8 @@ describe('production refuses development defaults', () => {
   });
 
   it('allows the same settings outside production', () => {
-    for (const override of [{ PORTAL_SIGNING_KEYS: '' }, { PORTAL_CORS_ORIGINS: 'http://localhost:5173' }, { PORTAL_RESPONSE_VALIDATION: 'throw' }, { PORTAL_SEED_DEMO: 'true' }]) {
+    const overrides: Record<string, string>[] = [{ PORTAL_SIGNING_KEYS: '' }, { PORTAL_CORS_ORIGINS: 'http://localhost:5173' }, { PORTAL_RESPONSE_VALIDATION: 'throw' }, { PORTAL_SEED_DEMO: 'true' }];
+    for (const override of overrides) {
       expect(problemsOf({ ...PROD_OK, NODE_ENV: 'development', ...override })).toEqual([]);
     }
   });
