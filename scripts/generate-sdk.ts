@@ -31,6 +31,8 @@ export interface SdkOperation {
   returns: 'json' | 'blob' | 'headers';
   /** Lists paginated over `cursor` / `nextCursor` get `.all()`. */
   list: boolean;
+  /** Each parameter's `example` from the spec, for the docs. */
+  examples: Record<string, unknown>;
 }
 
 /** Names index.ts exports itself. */
@@ -85,6 +87,7 @@ export function sdkOperations(spec: SpecDoc): SdkOperation[] {
       queryParams,
       returns,
       list,
+      examples: Object.fromEntries(all.map((p) => [p.name as string, p.example ?? deref(spec, p.schema)?.examples?.[0]])),
     } satisfies SdkOperation;
   });
 }
@@ -137,6 +140,16 @@ function methodImpl(o: SdkOperation): string {
   return `  const ${o.operationId} = (${paramDecl}options?: RequestOptions): Promise<${P}Result> =>\n    core.call(${spec}, (init) => ${request}, options);\n`;
 }
 
+/** Usage lines for the docs, from the spec's own operations and parameter examples (so they never go stale). */
+function example(spec: SdkOperation[]): string[] {
+  const lines = ["const portal = createPortalClient({ baseUrl: 'https://api.portal.example.com', getToken: async () => session.token });"];
+  const list = spec.find((o) => o.list && !paramsRequired(o));
+  if (list) lines.push(`for await (const item of portal.${list.operationId}.all()) console.log(item);`);
+  const get = spec.find((o) => o.auth && o.pathParams.length > 0 && !o.list);
+  if (get) lines.push(`const one = await portal.${get.operationId}({ ${get.pathParams.map((n) => `${key(n)}: ${JSON.stringify(get.examples[n] ?? '…')}`).join(', ')} });`);
+  return lines;
+}
+
 export function renderIndex(spec: SdkOperation[], schemaNames: string[], version: string): string {
   const out: string[] = [HEADER];
   out.push(
@@ -162,7 +175,7 @@ export function renderIndex(spec: SdkOperation[], schemaNames: string[], version
   out.push(spec.map(methodSignature).join(''));
   out.push(`}\n\n`);
   out.push(
-    `/**\n * A client for the Portal API.\n *\n * @example\n * const portal = createPortalClient({ baseUrl: 'https://api.portal.example.com', token: 'pk_live_…' });\n * const job = await portal.getJob({ jobId: 'job_7hR2mK9pQ4xW1nV8bT3cZs' });\n */\n`,
+    `/**\n * A client for the Portal API.\n *\n * @example\n${example(spec).map((l) => ` * ${l}\n`).join('')} */\n`,
     `export function createPortalClient(options: PortalClientOptions): PortalClient {\n`,
     `  const core = createCore(options);\n`,
     `  const api = createClient<paths>({ baseUrl: core.baseUrl, fetch: core.fetch });\n`,
@@ -191,10 +204,9 @@ function renderReadme(spec: SdkOperation[], version: string): string {
     'browsers and Node ≥ 20 (ESM, fetch only, no dependencies). See "Using the SDK" in the repository README.',
     '',
     '```ts',
-    "import { createPortalClient, NotFoundError } from '@portal/api-client';",
+    "import { createPortalClient } from '@portal/api-client';",
     '',
-    "const portal = createPortalClient({ baseUrl: 'https://api.portal.example.com', getToken: async () => session.token });",
-    "for await (const job of portal.listJobs.all({ status: 'running' })) console.log(job.title, job.progress);",
+    ...example(spec),
     '```',
     '',
     '| Method | HTTP | Summary |',

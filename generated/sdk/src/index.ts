@@ -157,8 +157,9 @@ export interface PortalClient {
  * A client for the Portal API.
  *
  * @example
- * const portal = createPortalClient({ baseUrl: 'https://api.portal.example.com', token: 'pk_live_…' });
- * const job = await portal.getJob({ jobId: 'job_7hR2mK9pQ4xW1nV8bT3cZs' });
+ * const portal = createPortalClient({ baseUrl: 'https://api.portal.example.com', getToken: async () => session.token });
+ * for await (const item of portal.listContacts.all()) console.log(item);
+ * const one = await portal.getContact({ contactId: "con_4k9Qx2VbN7mT1pLs8ZrY3a" });
  */
 export function createPortalClient(options: PortalClientOptions): PortalClient {
   const core = createCore(options);
