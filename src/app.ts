@@ -27,6 +27,7 @@ import { createAudit } from './observability/audit.js';
 import { metricsMiddleware } from './observability/http-metrics.js';
 import type { Metrics } from './observability/metrics.js';
 import { operationModules } from './operations/index.js';
+import { fromRoot } from './paths.js';
 import { createAuthenticate } from './security/authenticate.js';
 import { createCors } from './security/cors.js';
 import { createSecurityHeaders } from './security/headers.js';
@@ -56,8 +57,8 @@ export interface PortalApp extends Express {
   locals: Express['locals'] & { rateLimiters: RateLimiters };
 }
 
-const SPEC = JSON.parse(readFileSync(new URL('../generated/openapi.json', import.meta.url), 'utf8')) as object;
-const DOCS_HTML = new URL('../generated/docs/index.html', import.meta.url);
+const SPEC = JSON.parse(readFileSync(fromRoot('generated/openapi.json'), 'utf8')) as object;
+const DOCS_HTML = fromRoot('generated/docs/index.html');
 
 async function defaultHealth(backend: Backend, signal: AbortSignal): Promise<HealthReport> {
   const started = performance.now();

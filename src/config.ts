@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fromRoot } from './paths.js';
 
 export type Env = 'development' | 'production' | 'test';
 export type ResponseValidation = 'off' | 'log' | 'throw';
@@ -110,7 +111,7 @@ const DEV_CORS_ORIGINS = ['https://portal.example.com', 'http://localhost:3000',
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

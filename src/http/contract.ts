@@ -1,14 +1,14 @@
 /** `GET /openapi.json`, `GET /openapi.yaml` and the self-hosted Redoc page at `/docs`. */
 import { readFileSync } from 'node:fs';
 import express, { Router, type RequestHandler } from 'express';
+import { fromRoot } from '../paths.js';
 
-const ROOT = new URL('../../', import.meta.url);
 
 export function serveContract(spec: object, limiter: RequestHandler): Router {
   const router = Router();
   router.use(['/openapi.json', '/openapi.yaml', '/docs'], limiter);
   const json = JSON.stringify(spec, null, 2);
-  const yaml = readFileSync(new URL('openapi/openapi.yaml', ROOT), 'utf8');
+  const yaml = readFileSync(fromRoot('openapi/openapi.yaml'), 'utf8');
   const cache = 'public, max-age=300';
   router.get('/openapi.json', (_req, res) => {
     res.set('Cache-Control', cache).type('application/json').send(json);
@@ -26,7 +26,7 @@ export function serveContract(spec: object, limiter: RequestHandler): Router {
   });
   router.use(
     '/docs',
-    express.static(new URL('generated/docs/', ROOT).pathname, {
+    express.static(fromRoot('generated/docs'), {
       index: 'index.html',
       redirect: false,
       fallthrough: true,
