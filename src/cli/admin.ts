@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { AdminError, API_KEY_SCOPES } from '../backend/sql/admin.js';
-import { openSqlStore, StoreOpenError } from '../backend/sql/store.js';
+import { openSqlStore, sqlStoreOptions, StoreOpenError } from '../backend/sql/store.js';
 import type { SqlStore } from '../backend/sql/store.js';
 
 export const USAGE = `usage: portal-admin <command> [options]
@@ -112,8 +112,7 @@ export async function runAdmin(args: string[], io: Io = { out: (l) => console.lo
   }
   try {
     await run(args, io, async () => {
-      const config = loadConfig();
-      return openSqlStore({ dataDir: config.data.dir, databaseUrl: config.data.databaseUrl, migrate: config.data.migrateOnStart });
+      return openSqlStore(sqlStoreOptions(loadConfig()));
     });
     return 0;
   } catch (err) {

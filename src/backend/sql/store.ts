@@ -5,6 +5,7 @@
 import { Migrator } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
+import type { Config } from '../../config.js';
 import type { Backend } from '../port.js';
 import { SqlAdmin } from './admin.js';
 import { openPostgres, openSqlite, StoreOpenError } from './connect.js';
@@ -63,6 +64,11 @@ async function assertSchemaCurrent(opened: Opened): Promise<void> {
   if (pending.length > 0) {
     throw new StoreOpenError(`The database at ${opened.where} is missing migrations (${pending.join(', ')}): run \`npm run migrate\` or set PORTAL_MIGRATE_ON_START=true`);
   }
+}
+
+/** The store options the server uses, from the validated config. */
+export function sqlStoreOptions(config: Config): SqlStoreOptions {
+  return { dataDir: config.data.dir, databaseUrl: config.data.databaseUrl, migrate: config.data.migrateOnStart };
 }
 
 export async function openSqlStore(opts: SqlStoreOptions): Promise<SqlStore> {
