@@ -4,7 +4,8 @@
  *   bulkhead → retry → circuit breaker → per-attempt timeout → adapter
  *
  * One set of cockatiel 3.2 policies per wrapped backend (the breaker and bulkhead hold that backend's state):
- * - bulkhead: at most `bulkheadConcurrency` calls run, `bulkheadQueue` wait; the rest get 503 at once.
+ * - bulkhead: at most `bulkheadConcurrency` calls run, `bulkheadQueue` wait (no longer than their deadline or
+ *   their caller); the rest get 503 at once.
  * - retry: up to `maxRetries` more attempts, exponential backoff with decorrelated jitter (first delay around
  *   `retryBaseDelayMs`, none above `retryMaxDelayMs`), only after a TransientBackendError or an attempt timeout
  *   (every Backend method is an idempotent read). Never after an open circuit, a full bulkhead, a caller abort
@@ -13,6 +14,8 @@
  *   `breakerHalfOpenAfterMs` the next call is a probe that closes it again on success. Caller aborts don't count.
  * - timeout: `timeoutMs` per attempt, TimeoutStrategy.Aggressive, with the attempt's AbortSignal linked to the
  *   caller's, so the adapter really stops (SQL query cancelled, HTTP socket closed).
+ *
+ * Per-call state, deadlines on signals and the two cockatiel extensions live in ./resilience-call.ts.
  *
  * The call's deadline is the caller's (see `setDeadline`) or, when it set none, `callBudgetMs` (default
  * `timeoutMs`) from the start. So by default a timed-out attempt is never retried: a 6 s upstream answers 504 at
@@ -35,7 +38,6 @@ import {
   BrokenCircuitError,
   BulkheadRejectedError,
   CircuitState,
-  ConsecutiveBreaker,
   ExponentialBackoff,
   IsolatedCircuitError,
   TaskCancelledError,
@@ -48,10 +50,13 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import type { CircuitBreakerPolicy, IBackoff, IBackoffFactory, IBreaker, IRetryBackoffContext } from 'cockatiel';
+import type { IBackoffFactory } from 'cockatiel';
 import { problems } from '../http/problem.js';
 import { TransientBackendError } from './port.js';
 import type { Backend } from './port.js';
+import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike, setDeadline, type FailureKind, type RetryCtx } from './resilience-call.js';
+
+export { deadlineOf, setDeadline } from './resilience-call.js';
 
 export interface ResilienceOptions {
   timeoutMs: number;
@@ -91,104 +96,6 @@ export interface ResilientBackend extends Backend {
   circuitState(): CircuitStateName;
   /** Pings through the pipeline: down while open, degraded while half-open, failing or slower than slowThresholdMs. */
   health(signal: AbortSignal): Promise<BackendHealth>;
-}
-
-// ---- Deadlines travel with AbortSignals, so adapters can forward the time left (x-portal-deadline-ms). ----
-const deadlines = new WeakMap<AbortSignal, number>();
-
-/** Marks `signal` with an absolute deadline (epoch ms). The app may set one on the request's signal. */
-export function setDeadline(signal: AbortSignal, deadlineAt: number): void {
-  deadlines.set(signal, deadlineAt);
-}
-
-/** The absolute deadline (epoch ms) carried by `signal`; attempt signals from the pipeline always carry one. */
-export function deadlineOf(signal: AbortSignal): number | undefined {
-  return deadlines.get(signal);
-}
-
-/** One call's state: its deadline and an AbortSignal that fires on caller abort or at the deadline. */
-class Call {
-  readonly ctrl = new AbortController();
-  readonly deadline: number;
-  attempts = 0;
-  retryableFailures = 0;
-  private readonly timer: NodeJS.Timeout;
-  private readonly onCallerAbort = () => this.ctrl.abort(this.caller.reason);
-
-  constructor(
-    readonly op: string,
-    readonly caller: AbortSignal,
-    budgetMs: number,
-  ) {
-    const own = Date.now() + budgetMs;
-    const outer = deadlineOf(caller);
-    this.deadline = outer === undefined ? own : Math.min(own, outer);
-    caller.addEventListener('abort', this.onCallerAbort, { once: true });
-    this.timer = setTimeout(() => this.ctrl.abort(new TaskCancelledError('deadline exceeded')), Math.max(0, this.deadline - Date.now()));
-  }
-
-  remaining(): number {
-    return this.deadline - Date.now();
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.caller.removeEventListener('abort', this.onCallerAbort);
-  }
-}
-
-type FailureKind = 'transient' | 'timeout' | 'aborted' | 'other';
-
-/** What one attempt threw, classified where the attempt's timing and the caller's signal are known. */
-class AttemptFailure extends Error {
-  constructor(
-    readonly kind: FailureKind,
-    readonly call: Call,
-    readonly original: unknown,
-  ) {
-    super(`backend attempt failed (${kind})`);
-  }
-}
-
-/** A ConsecutiveBreaker that ignores caller aborts while closed (they say nothing about the backend's health). */
-class AbortTolerantBreaker implements IBreaker {
-  policy?: CircuitBreakerPolicy;
-  private readonly inner: ConsecutiveBreaker;
-  constructor(threshold: number) {
-    this.inner = new ConsecutiveBreaker(threshold);
-  }
-  get state(): unknown {
-    return this.inner.state;
-  }
-  set state(v: unknown) {
-    this.inner.state = v as number;
-  }
-  success(): void {
-    this.inner.success();
-  }
-  failure(state: CircuitState): boolean {
-    // lastFailure is set synchronously right before failure() is called, so it is this call's failure.
-    const last = this.policy?.lastFailure;
-    const aborted = last !== undefined && 'error' in last && last.error instanceof AttemptFailure && last.error.kind === 'aborted';
-    if (aborted && state === CircuitState.Closed) return false;
-    return this.inner.failure();
-  }
-}
-
-type RetryCtx = IRetryBackoffContext<unknown>;
-
-/** Caps each jittered delay to half the call's remaining time, so a retry always has time left to run. */
-function deadlineCapped(factory: IBackoffFactory<RetryCtx>): IBackoffFactory<RetryCtx> {
-  const cap = (b: IBackoff<RetryCtx>, ctx: RetryCtx): IBackoff<RetryCtx> => {
-    const err = 'error' in ctx.result ? ctx.result.error : undefined;
-    const remaining = err instanceof AttemptFailure ? err.call.remaining() : Number.POSITIVE_INFINITY;
-    return { duration: Math.max(0, Math.min(b.duration, Math.floor(remaining / 2))), next: (c) => cap(b.next(c), c) };
-  };
-  return { next: (ctx) => cap(factory.next(ctx), ctx) };
-}
-
-function isAbortLike(err: unknown): boolean {
-  return err instanceof TaskCancelledError || (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError'));
 }
 
 function safe<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
@@ -300,7 +207,9 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     }
     const call = new Call(op, signal, budgetMs);
     try {
-      const value = await outer.execute(() => attempt(call, fn), call.ctrl.signal);
+      const work = outer.execute(() => attempt(call, fn), call.ctrl.signal);
+      work.catch(() => {}); // when the queue wait loses, the abandoned work settles later, unobserved
+      const value = await Promise.race([work, call.stoppedWhileQueued]);
       safe(events.onCall, op, 'ok', seconds());
       return value;
     } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProblem } from '../../src/http/problem.js';
+import { setDeadline } from '../../src/backend/resilience.js';
 import { RpcBackendError } from '../../src/backend/rpc/client.js';
 import { CONTACTS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
 import { connect, failure, never, sleep, startServer, stopServer, until, type Tier } from './harness.js';
@@ -230,6 +231,24 @@ describe('bulkhead', () => {
     expect(ms).toBeLessThan(50);
     expect(t.events.rejected).toEqual(['ping']);
     await Promise.all([running, queued]);
+  });
+
+  it('a call waiting in the bulkhead queue stops waiting at its deadline (504) or when its caller aborts', async () => {
+    const t = await setup({ bulkheadConcurrency: 1, bulkheadQueue: 4, timeoutMs: 2000 });
+    store.delayMs = 1000;
+    const running = t.resilient.ping(never());
+    const short = new AbortController();
+    setDeadline(short.signal, Date.now() + 150);
+    const late = await failure(() => t.resilient.ping(short.signal));
+    expect((late.error as HttpProblem).status).toBe(504);
+    expect(late.ms).toBeLessThan(600);
+    const gone = new AbortController();
+    setTimeout(() => gone.abort(), 100);
+    const aborted = await failure(() => t.resilient.ping(gone.signal));
+    expect((aborted.error as Error).name).toBe('AbortError');
+    expect(aborted.ms).toBeLessThan(600);
+    await running;
+    expect(t.proxy.seen).toHaveLength(1); // neither queued call ever went upstream
   });
 });
 
