@@ -85,11 +85,12 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
   /** Runs one request and maps its answer; `T | null` only where the port allows a miss. */
   async function call<T>(
     signal: AbortSignal,
-    send: (init: { signal: AbortSignal; headers: Record<string, string> }) => Promise<{ data?: T; error?: unknown; response: Response }>,
+    send: (init: { signal: AbortSignal; headers: Record<string, string>; redirect: 'error' }) => Promise<{ data?: T; error?: unknown; response: Response }>,
   ): Promise<T | null> {
     let result: { data?: T; error?: unknown; response: Response };
     try {
-      result = await send({ signal, headers: headersFor(signal) });
+      // A backend never redirects: following one could carry the secret elsewhere.
+      result = await send({ signal, headers: headersFor(signal), redirect: 'error' });
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       throw new TransientBackendError(`backend call failed: ${networkCode(err)}`);
