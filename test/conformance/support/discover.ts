@@ -72,7 +72,7 @@ export function targetFor(op: Operation, b: Binding, extra: [string, string][] =
   return path + queryString([...Object.entries(b.query).map(([k, v]) => [k, enc(v)] as [string, string]), ...extra]);
 }
 
-export async function discover(baseUrl: string, ops: Operation[], token: string): Promise<Discovery> {
+export async function discover(baseUrl: string, ops: Operation[], token: string, maxBindings = MAX_BINDINGS_PER_OP): Promise<Discovery> {
   const d: Discovery = { records: [], bindings: new Map(), requests: 0 };
   const seenRecords = new Set<string>();
   const seenBindings = new Set<string>();
@@ -113,7 +113,7 @@ export async function discover(baseUrl: string, ops: Operation[], token: string)
       const list = d.bindings.get(op.operationId) ?? [];
       d.bindings.set(op.operationId, list);
       for (const rec of batch) {
-        if (list.length >= MAX_BINDINGS_PER_OP) break;
+        if (list.length >= maxBindings) break;
         const b = bindFromRecord(op, rec) ?? bindFromUrl(op, rec);
         const key = b && `${op.operationId} ${JSON.stringify(b)}`;
         if (!b || seenBindings.has(key!)) continue;
