@@ -121,4 +121,20 @@ describe.runIf(hasPostgres())('PostgreSQL', () => {
   });
   afterAll(async () => db?.drop());
   seedSuite('PostgreSQL', () => db!.url);
+
+  it('seeds exactly once when several replicas start together on an empty database', async () => {
+    const fresh = await createTestDatabase('portal_seedrace');
+    const dir = mkdtempSync(path.join(tmpdir(), 'portal-seedrace-'));
+    try {
+      const stores = await Promise.all([1, 2, 3].map(() => openSqlStore({ dataDir: dir, databaseUrl: fresh.url, poolSize: 3 })));
+      const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
+      const results = await Promise.all(stores.map((s) => seedDemoIfEmpty(s, blobs)));
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect((await stores[0]!.listTenants()).map((t) => t.id)).toEqual(['ten_acme', 'ten_globex']);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await fresh.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

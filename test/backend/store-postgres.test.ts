@@ -79,6 +79,29 @@ describe.runIf(run)('PostgreSQL store', () => {
       await expect(store.ping(live())).resolves.toBeUndefined(); // the pool is healthy afterwards
     });
 
+    it('gives up waiting for a pool connection as soon as the signal fires', async () => {
+      const tiny = await openSqlStore({ dataDir: '/unused', databaseUrl: db.url, poolSize: 1 });
+      try {
+        const hog = new AbortController();
+        const holding = tiny.execute(sql`select pg_sleep(30) as portal_pool_hog`.compile(tiny.db), hog.signal);
+        await until(async () => (await activeQueries(db.url, '%portal_pool_hog%')) === 1, 'the hog to hold the only connection');
+        const waiter = new AbortController();
+        const waiting = tiny.listJobs('ten_acme', {}, { limit: 5 }, waiter.signal);
+        await new Promise((r) => setTimeout(r, 100));
+        const reason = new Error('deadline while queued');
+        waiter.abort(reason);
+        // Long before the 30 s sleep ends and frees the connection.
+        const stillWaiting = new Promise((r) => setTimeout(() => r('still waiting for a connection'), 5000));
+        await expect(Promise.race([waiting, stillWaiting])).rejects.toBe(reason);
+        hog.abort(new Error('done'));
+        await expect(holding).rejects.toThrow('done');
+        await until(async () => (await activeQueries(db.url, '%portal_pool_hog%')) === 0, 'the hog to be cancelled');
+        expect((await tiny.listJobs('ten_acme', {}, { limit: 5 }, live())).items).toEqual([]); // the pool recovered
+      } finally {
+        await tiny.close();
+      }
+    });
+
     it('cancels a list call blocked on a lock when its signal fires, server-side', async () => {
       const locker = new pg.Client({ connectionString: db.url });
       await locker.connect();

@@ -61,14 +61,35 @@ class PostgresRunner implements Runner {
     );
   }
 
+  /**
+   * A pool client, or the abort reason as soon as the signal fires while we wait for one (an exhausted pool must
+   * not hold a cancelled request); a client that arrives after that goes straight back to the pool.
+   */
+  private checkout(signal: AbortSignal): Promise<PoolClientWithPid> {
+    return new Promise((resolve, reject) => {
+      let gaveUp = false;
+      const onAbort = () => {
+        gaveUp = true;
+        reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pool.connect().then(
+        (client: PoolClientWithPid) => {
+          signal.removeEventListener('abort', onAbort);
+          if (gaveUp) client.release();
+          else resolve(client);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(gaveUp ? abortReason(signal) : mapDriverError(err));
+        },
+      );
+    });
+  }
+
   async rows<R>(query: CompiledQuery<R>, signal: AbortSignal): Promise<R[]> {
     if (signal.aborted) throw abortReason(signal);
-    let client: PoolClientWithPid;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw mapDriverError(err);
-    }
+    const client = await this.checkout(signal);
     if (signal.aborted) {
       client.release();
       throw abortReason(signal);

@@ -7,6 +7,7 @@
  * refuses NODE_ENV=production.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import { blobKeyFor } from '../../files/port.js';
 import type { BlobStore } from '../../files/port.js';
@@ -177,8 +178,23 @@ export async function seedDemo(store: SqlAdmin, blobStore: BlobStore, opts: { no
   return summary;
 }
 
-/** For server start: seeds the demo only when the store has no tenant at all. Returns the summary, or null. */
+/** Arbitrary constant naming the demo-seed advisory lock on PostgreSQL. */
+const SEED_LOCK_KEY = 741_926_530_015;
+
+/**
+ * For server start: seeds the demo only when the store has no tenant at all. Returns the summary, or null.
+ * On PostgreSQL, replicas starting together on an empty database take turns through an advisory lock (held on
+ * one pinned connection), so exactly one seeds and the others then find tenants and skip.
+ */
 export async function seedDemoIfEmpty(store: SqlAdmin, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary | null> {
-  if ((await store.countTenants()) > 0) return null;
-  return seedDemo(store, blobStore, opts);
+  const seedIfEmpty = async () => ((await store.countTenants()) > 0 ? null : seedDemo(store, blobStore, opts));
+  if (store.dialect !== 'postgres') return seedIfEmpty();
+  return store.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${SEED_LOCK_KEY})`.execute(conn);
+    try {
+      return await seedIfEmpty();
+    } finally {
+      await sql`select pg_advisory_unlock(${SEED_LOCK_KEY})`.execute(conn);
+    }
+  });
 }
