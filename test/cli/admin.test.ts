@@ -108,6 +108,26 @@ function roundTrip(label: string, setup: () => Promise<{ env: Record<string, str
   });
 }
 
+function migrateProcess(env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'scripts/migrate.ts')], { cwd: repo, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? 1 : 0, stdout, stderr }));
+  });
+}
+
+it('runs `npm run migrate` from three processes at once on a fresh SQLite data dir', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-migproc-'));
+  try {
+    const results = await Promise.all([1, 2, 3].map(() => migrateProcess({ PORTAL_DATA_DIR: dataDir })));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
+    expect(results.filter((r) => r.stdout.includes('applied 0001_initial'))).toHaveLength(1);
+    const store = await openSqlStore({ dataDir, migrate: false }); // the schema is complete
+    await store.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 120_000);
+
 roundTrip('SQLite', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-cli-'));
   return { env: { PORTAL_DATA_DIR: dataDir }, dataDir, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
@@ -122,12 +142,7 @@ describe.runIf(hasPostgres())('PostgreSQL', () => {
   it('runs `npm run migrate` from two processes at once on a fresh database', async () => {
     const db = await createTestDatabase('portal_migproc');
     try {
-      const migrate = () =>
-        new Promise<Result>((resolve) => {
-          execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'scripts/migrate.ts')], { cwd: repo, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url }, timeout: 60_000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? 1 : 0, stdout, stderr }));
-        });
-      const [a, b] = await Promise.all([migrate(), migrate()]);
+      const [a, b] = await Promise.all([migrateProcess({ DATABASE_URL: db.url }), migrateProcess({ DATABASE_URL: db.url })]);
       expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
       // Exactly one of them applied the migration; the other found it done.
       expect([a.stdout, b.stdout].filter((s) => s.includes('applied 0001_initial'))).toHaveLength(1);
