@@ -7,32 +7,30 @@ import { CircuitState, ConsecutiveBreaker, TaskCancelledError } from 'cockatiel'
 import type { CircuitBreakerPolicy, IBackoff, IBackoffFactory, IBreaker, IRetryBackoffContext } from 'cockatiel';
 
 // ---- Deadlines travel with AbortSignals, so adapters can forward the time left (x-portal-deadline-ms). ----
-const deadlines = new WeakMap<AbortSignal, number>();
+// A symbol-keyed property rather than a WeakMap: one is set per attempt, and WeakMap entries for short-lived
+// keys cost measurably more in GC on this hot path.
+const DEADLINE = Symbol('portal.deadline');
+type WithDeadline = AbortSignal & { [DEADLINE]?: number };
 
 /** Marks `signal` with an absolute deadline (epoch ms). The app may set one on the request's signal. */
 export function setDeadline(signal: AbortSignal, deadlineAt: number): void {
-  deadlines.set(signal, deadlineAt);
+  (signal as WithDeadline)[DEADLINE] = deadlineAt;
 }
 
 /** The absolute deadline (epoch ms) carried by `signal`; attempt signals from the pipeline always carry one. */
 export function deadlineOf(signal: AbortSignal): number | undefined {
-  return deadlines.get(signal);
+  return (signal as WithDeadline)[DEADLINE];
 }
 
-/** One call's state: its deadline and an AbortSignal that fires on caller abort or at the deadline. */
+/**
+ * One call's state: its deadline (the caller's, or the budget from now) and what its attempts did. Deliberately
+ * light — no AbortController or timer of its own on the common path: EventTarget listeners and timers cost
+ * several µs each on Node 20, and every request makes one or two calls.
+ */
 export class Call {
-  readonly ctrl = new AbortController();
   readonly deadline: number;
   attempts = 0;
   retryableFailures = 0;
-  /**
-   * Rejects when the call is aborted (caller or deadline) before its first attempt started: cockatiel's bulkhead
-   * queue ignores signals, so without this a queued call would wait for a slot past its deadline. Once attempts
-   * run, the timeout policy turns an abort into an immediate failure anyway.
-   */
-  readonly stoppedWhileQueued: Promise<never>;
-  private readonly timer: NodeJS.Timeout;
-  private readonly onCallerAbort = () => this.ctrl.abort(this.caller.reason);
 
   constructor(
     readonly op: string,
@@ -42,22 +40,32 @@ export class Call {
     const own = Date.now() + budgetMs;
     const outer = deadlineOf(caller);
     this.deadline = outer === undefined ? own : Math.min(own, outer);
-    caller.addEventListener('abort', this.onCallerAbort, { once: true });
-    const ctrl = this.ctrl;
-    this.stoppedWhileQueued = new Promise<never>((_, reject) =>
-      ctrl.signal.addEventListener('abort', () => (this.attempts === 0 ? reject(ctrl.signal.reason) : undefined), { once: true }),
-    );
-    this.stoppedWhileQueued.catch(() => {}); // observed by the race in run(); never an unhandled rejection
-    this.timer = setTimeout(() => this.ctrl.abort(new TaskCancelledError('deadline exceeded')), Math.max(0, this.deadline - Date.now()));
   }
 
   remaining(): number {
     return this.deadline - Date.now();
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.caller.removeEventListener('abort', this.onCallerAbort);
+  /**
+   * For a call about to wait in the bulkhead queue (cockatiel's queue ignores signals): rejects at the deadline
+   * or when the caller aborts, as long as no attempt has started — from then on the attempt's timeout governs.
+   */
+  stopWaiting(): { promise: Promise<never>; dispose: () => void } {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const promise = new Promise<never>((_, reject) => {
+      onAbort = () => (this.attempts === 0 ? reject(this.caller.reason) : undefined);
+      this.caller.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => (this.attempts === 0 ? reject(new TaskCancelledError('deadline exceeded in the bulkhead queue')) : undefined), Math.max(0, this.remaining()));
+    });
+    promise.catch(() => {}); // observed by the race in run(); never an unhandled rejection
+    return {
+      promise,
+      dispose: () => {
+        clearTimeout(timer);
+        if (onAbort) this.caller.removeEventListener('abort', onAbort);
+      },
+    };
   }
 }
 
