@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_STATUSES } from '../../src/backend/port.js';
 import type { FileRecord, JobRecord } from '../../src/backend/port.js';
 import { hashApiKeySecret } from '../../src/backend/sql/admin.js';
-import { DEMO_API_KEYS, DEMO_TENANTS, seedDemo, seedDemoIfEmpty } from '../../src/backend/sql/seed.js';
+import { DEMO_API_KEYS, DEMO_CLOCK, DEMO_TENANTS, seedDemo, seedDemoIfEmpty } from '../../src/backend/sql/seed.js';
 import { openSqlStore } from '../../src/backend/sql/store.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';
 import { LocalBlobStore } from '../../src/files/local.js';
@@ -63,6 +63,7 @@ function seedSuite(label: string, databaseUrl: () => string | undefined) {
           if (j.startedAt) expect(ms(j.startedAt)!).toBeGreaterThanOrEqual(ms(j.createdAt)!);
           if (j.completedAt) expect(ms(j.completedAt)!).toBeGreaterThanOrEqual(ms(j.startedAt) ?? ms(j.createdAt)!);
           expect(ms(j.updatedAt)!).toBeGreaterThanOrEqual(ms(j.createdAt)!);
+          for (const t of [j.createdAt, j.updatedAt, j.startedAt, j.completedAt]) if (t) expect(ms(t)!).toBeLessThanOrEqual(DEMO_CLOCK);
           if (j.status !== 'succeeded' && j.status !== 'failed') expect(j.fileCount).toBe(0);
           expect((await store.getContact(t.id, j.contactId, live()))?.id).toBe(j.contactId);
         }

@@ -83,7 +83,8 @@ function buildTenant(t: (typeof DEMO_TENANTS)[number], now: number) {
   const blobs: PendingBlob[] = [];
   const statuses = new Set<JobStatus>();
   for (let i = 0; i < t.jobs; i++) {
-    const ageDays = i < 12 ? rng.next() * 2 : 2 + rng.next() * 118;
+    // At least ~1.2 h old, so start (≤ 30 min after creation) and completion always lie before the demo clock.
+    const ageDays = i < 12 ? 0.05 + rng.next() * 1.95 : 2 + rng.next() * 118;
     const created = now - Math.floor(ageDays * DAY);
     // Every status appears at least once, whatever the dice say.
     const forced = (['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const)[i];
