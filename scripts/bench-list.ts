@@ -1,5 +1,5 @@
 /**
- * `npm run bench:list [-- --small 10000 --large 1000000 --iterations 400]`
+ * `npm run bench:list [-- --small 10000 --large 1000000 --iterations 1000]`
  *
  * List latency at two data sizes, by direct store calls (no HTTP): first pages and deep keyset pages, with and
  * without filters, on SQLite (own data dir, default <tmp>/portal-bench-sqlite, reused between runs) and on
@@ -23,7 +23,7 @@ const { values } = parseArgs({
   options: {
     small: { type: 'string', default: '10000' },
     large: { type: 'string', default: '1000000' },
-    iterations: { type: 'string', default: '400' },
+    iterations: { type: 'string', default: '1000' },
     limit: { type: 'string', default: '25' },
     'data-dir': { type: 'string', default: path.join(tmpdir(), 'portal-bench-sqlite') },
     'sqlite-only': { type: 'boolean', default: false },
