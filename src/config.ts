@@ -93,6 +93,10 @@ export interface Config {
     debugLogSampleRate: number;
     otlpEndpoint?: string;
     serviceName: string;
+    /** OpenTelemetry instrumentation (trace context still flows without it; `false` is for benchmarks). */
+    tracing: boolean;
+    /** Per-request HTTP and backend metrics (process metrics on /metrics stay; `false` is for benchmarks). */
+    httpMetrics: boolean;
   };
   shutdown: { drainDelayMs: number; timeoutMs: number };
 }
@@ -369,6 +373,8 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config 
       debugLogSampleRate: r.num('PORTAL_DEBUG_LOG_SAMPLE_RATE', prod ? 0.01 : 1, 0, 1),
       otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
       serviceName: r.str('OTEL_SERVICE_NAME', 'portal-api'),
+      tracing: r.bool('PORTAL_TRACING', true),
+      httpMetrics: r.bool('PORTAL_HTTP_METRICS', true),
     },
     shutdown: {
       drainDelayMs: r.int('PORTAL_SHUTDOWN_DRAIN_MS', prod ? 5000 : 0, 0, 120_000),

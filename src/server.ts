@@ -21,7 +21,9 @@ try {
 
 // Tracing must patch http/express before they are loaded, hence the dynamic imports below.
 const { startTracing, shutdownTracing } = await import('./observability/tracing.js');
-startTracing({ serviceName: config.observability.serviceName, serviceVersion: config.version, otlpEndpoint: config.observability.otlpEndpoint });
+if (config.observability.tracing) {
+  startTracing({ serviceName: config.observability.serviceName, serviceVersion: config.version, otlpEndpoint: config.observability.otlpEndpoint });
+}
 
 const logger = createLogger({ level: config.observability.logLevel, debugLogSampleRate: config.observability.debugLogSampleRate });
 const { createMetrics } = await import('./observability/metrics.js');
@@ -34,14 +36,15 @@ const { applyServerHardening, serverOptions } = await import('./security/server-
 const metrics = createMetrics({ version: config.version, revision: config.revision });
 let deps: Awaited<ReturnType<typeof openDependencies>>;
 try {
-  deps = await openDependencies(config, logger, metrics);
+  deps = await openDependencies(config, logger, config.observability.httpMetrics ? metrics : undefined);
 } catch (err) {
   await flushLogs(logger);
   fail(err instanceof Error ? err.message.split('\n')[0]! : String(err));
 }
 
 const shutdownController = new AbortController();
-const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics, redis: deps.redis, shutdownSignal: shutdownController.signal });
+const requestMetrics = config.observability.httpMetrics ? metrics : undefined;
+const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics: requestMetrics, redis: deps.redis, shutdownSignal: shutdownController.signal });
 const server = createServer(serverOptions(config.http), app);
 applyServerHardening(server, config.http);
 

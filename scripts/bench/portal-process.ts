@@ -57,6 +57,10 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Don't wait for readiness (e.g. the process is expected to fail at start). */
   noWait?: boolean;
+  /** Send stdout to /dev/null instead of keeping it (long benchmark runs log megabytes). */
+  discardStdout?: boolean;
+  /** Script to run instead of src/server.ts (relative to the repository root). */
+  entry?: string;
 }
 
 /** Production settings for a local run: callers add PORTAL_DATA_DIR / DATABASE_URL and overrides. */
@@ -74,14 +78,14 @@ export function productionEnv(port: number, adminPort: number, extra: Record<str
 }
 
 export function spawnPortal(opts: StartOptions): PortalProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), opts.entry ?? 'src/server.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<Exit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const port = opts.env.PORT ?? '3000';
@@ -106,11 +110,13 @@ export async function startPortal(opts: StartOptions): Promise<PortalProcess> {
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   let ended = false;
   void p.exited.then(() => (ended = true));
+  const probe = opts.entry ? p.url : `${p.adminUrl}/readyz`;
   for (;;) {
     if (ended) throw new Error(`portal exited during start:\n${p.stderr()}\n${p.stdout().slice(-2000)}`);
     try {
-      const res = await fetch(`${p.adminUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return p;
+      const res = await fetch(probe, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200 || (opts.entry && res.status === 404)) return p;
     } catch {
       // Not listening yet.
     }

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench`: the full stack in production mode on the embedded default (SQLite + local blobs, demo data in
+ * a temp dir) against a bare Express 5 server reading the same rows through the same store, per endpoint:
+ * (i) saturated throughput at 50 connections, (ii) p50/p95/p99 at a fixed offered rate (1,000 requests/s), next
+ * to the seed's SLO targets. Also the cost of observability (server CPU per request, on vs off) and list latency
+ * at 10k vs 1M jobs. Writes reports/bench/bench.json and bench.md.
+ *
+ * Options: --duration S (per run, default 5), --rate N (default 1000), --connections N (default 50),
+ * --scale-small N (10000), --scale-large N (1000000), --skip-scale, --data-dir DIR (reuse a seeded dir),
+ * --only name,name (endpoints), --out DIR (reports/bench).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpuMicros, runLoad } from './bench/load.js';
+import { ACME_KEY, REPO_ROOT, freePort, productionEnv, startPortal, type PortalProcess } from './bench/portal-process.js';
+import { renderMarkdown, type BenchReport, type EndpointRow, type SLO } from './bench/report.js';
+import { seedDemoData, seedScaleTenant } from './bench/seed-data.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rate: { type: 'string', default: '1000' },
+    connections: { type: 'string', default: '50' },
+    'scale-small': { type: 'string', default: '10000' },
+    'scale-large': { type: 'string', default: '1000000' },
+    'skip-scale': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'reports/bench' },
+  },
+});
+const durationSec = Number(args.duration);
+const rate = Number(args.rate);
+const connections = Number(args.connections);
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+const RAISED_LIMITS = {
+  PORTAL_RATE_LIMIT_PER_MINUTE: '1000000',
+  PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000',
+  PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
+};
+const OBSERVABILITY_OFF = { LOG_LEVEL: 'silent', PORTAL_TRACING: 'false', PORTAL_HTTP_METRICS: 'false' };
+
+async function getJson<T>(url: string, key = ACME_KEY): Promise<T> {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${key}` } });
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+interface Target {
+  name: string;
+  slo: keyof typeof SLO;
+  /** Path on the full stack and on the bare server. */
+  full: string;
+  bare: string;
+  auth: boolean;
+}
+
+/** Ids for the get endpoints and a signed download URL (a mid-sized file), found through the API itself. */
+async function discoverTargets(portal: PortalProcess): Promise<Target[]> {
+  const contacts = await getJson<{ data: { id: string }[] }>(`${portal.url}/v1/contacts?limit=1`);
+  const jobs = await getJson<{ data: { id: string }[] }>(`${portal.url}/v1/jobs?limit=100`);
+  const files: { jobId: string; id: string; size: number; downloadUrl: string }[] = [];
+  for (const job of jobs.data.slice(0, 30)) {
+    files.push(...(await getJson<{ data: (typeof files)[number][] }>(`${portal.url}/v1/jobs/${job.id}/files`)).data);
+  }
+  const withFiles = files[0]!;
+  const sorted = [...files].sort((a, b) => a.size - b.size);
+  const mid = sorted[Math.floor(sorted.length / 2)]!;
+  const download = new URL(mid.downloadUrl);
+  const contactId = contacts.data[0]!.id;
+  const jobId = withFiles.jobId;
+  return [
+    { name: 'health', slo: 'health', full: '/v1/health', bare: '/v1/health', auth: false },
+    { name: 'contacts list', slo: 'contacts', full: '/v1/contacts', bare: '/v1/contacts', auth: true },
+    { name: 'contact get', slo: 'contacts', full: `/v1/contacts/${contactId}`, bare: `/v1/contacts/${contactId}`, auth: true },
+    { name: 'jobs list', slo: 'jobs', full: '/v1/jobs', bare: '/v1/jobs', auth: true },
+    { name: 'job get', slo: 'jobs', full: `/v1/jobs/${jobId}`, bare: `/v1/jobs/${jobId}`, auth: true },
+    { name: 'files list', slo: 'files', full: `/v1/jobs/${jobId}/files`, bare: `/v1/jobs/${jobId}/files`, auth: true },
+    { name: 'file get', slo: 'files', full: `/v1/jobs/${jobId}/files/${withFiles.id}`, bare: `/v1/jobs/${jobId}/files/${withFiles.id}`, auth: true },
+    { name: `download (${Math.round(mid.size / 1024)} KB)`, slo: 'files', full: `${download.pathname}${download.search}`, bare: download.pathname, auth: false },
+  ];
+}
+
+async function prepareData(dir: string, small: number, large: number, withScale: boolean): Promise<{ smallKey?: string; largeKey?: string }> {
+  if (!existsSync(path.join(dir, 'portal.db'))) {
+    log(`seeding the demo data into ${dir}`);
+    await seedDemoData({ dataDir: dir });
+  }
+  if (!withScale) return {};
+  const marker = path.join(dir, `bench-scale-${small}-${large}.json`);
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as { smallKey: string; largeKey: string };
+  const t0 = Date.now();
+  log(`seeding ${small.toLocaleString('en')} and ${large.toLocaleString('en')} jobs (npm run seed -- --scale)…`);
+  const smallKey = await seedScaleTenant({ dataDir: dir }, small, 'ten_bench_small');
+  let last = 0;
+  const largeKey = await seedScaleTenant({ dataDir: dir }, large, 'ten_bench_large', (done, total) => {
+    if (Date.now() - last > 10_000) {
+      last = Date.now();
+      log(`  ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`);
+    }
+  });
+  log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  writeFileSync(marker, JSON.stringify({ smallKey, largeKey }));
+  return { smallKey, largeKey };
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const ownDir = !args['data-dir'];
+  const dataDir = args['data-dir'] ? path.resolve(args['data-dir']) : mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'));
+  mkdirSync(dataDir, { recursive: true });
+  const small = Number(args['scale-small']);
+  const large = Number(args['scale-large']);
+  const processes: PortalProcess[] = [];
+  try {
+    const keys = await prepareData(dataDir, small, large, !args['skip-scale']);
+    const env = async (extra: Record<string, string> = {}) =>
+      productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir, ...RAISED_LIMITS, ...extra });
+    const portal = await startPortal({ env: await env(), discardStdout: true });
+    processes.push(portal);
+    const bare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: { PORT: String(await freePort()), PORTAL_DATA_DIR: dataDir, NODE_ENV: 'production' } });
+    processes.push(bare);
+
+    const only = args.only?.split(',').map((s) => s.trim());
+    const targets = (await discoverTargets(portal)).filter((t) => !only || only.some((o) => t.name.startsWith(o)));
+    const auth = { Authorization: `Bearer ${ACME_KEY}` };
+    const rows: EndpointRow[] = [];
+    for (const t of targets) {
+      const headers = t.auth ? auth : undefined;
+      // A short warm-up so both servers have compiled their hot paths.
+      await runLoad({ url: portal.url + t.full, headers, connections: 10, durationSec: 1 });
+      await runLoad({ url: bare.url + t.bare, connections: 10, durationSec: 1 });
+      const fullSat = await runLoad({ url: portal.url + t.full, headers, connections, durationSec });
+      const bareSat = await runLoad({ url: bare.url + t.bare, connections, durationSec });
+      const fullRate = await runLoad({ url: portal.url + t.full, headers, connections, durationSec, rate });
+      const bareRate = await runLoad({ url: bare.url + t.bare, connections, durationSec, rate });
+      const row: EndpointRow = { name: t.name, slo: t.slo, path: t.full.split('?')[0]!, full: { saturated: fullSat, atRate: fullRate }, bare: { saturated: bareSat, atRate: bareRate } };
+      rows.push(row);
+      log(`${t.name.padEnd(22)} full ${fullSat.rps} rps / bare ${bareSat.rps} rps (×${(fullSat.rps / bareSat.rps).toFixed(2)}); ` +
+        `at ${rate}/s full p50/p95/p99 ${fullRate.p50}/${fullRate.p95}/${fullRate.p99} ms (bare ${bareRate.p99} ms p99)` +
+        `${fullSat.non2xx + fullRate.non2xx + fullSat.errors + fullRate.errors > 0 ? ` non-2xx ${fullSat.non2xx + fullRate.non2xx}, errors ${fullSat.errors + fullRate.errors}` : ''}`);
+    }
+
+    // Observability cost: server CPU per request at the same offered rate, everything on vs everything off.
+    const quiet = await startPortal({ env: await env(OBSERVABILITY_OFF), discardStdout: true });
+    processes.push(quiet);
+    const obsRate = Math.min(rate, 500);
+    const cpuPerRequest = async (p: PortalProcess) => {
+      await runLoad({ url: `${p.url}/v1/contacts`, headers: auth, connections: 10, durationSec: 1 });
+      const before = cpuMicros(p.child.pid!);
+      const r = await runLoad({ url: `${p.url}/v1/contacts`, headers: auth, connections, durationSec: durationSec * 2, rate: obsRate });
+      return { usPerRequest: (cpuMicros(p.child.pid!) - before) / r.requests, result: r };
+    };
+    const samples: { on: number; off: number }[] = [];
+    for (let i = 0; i < 2; i++) samples.push({ on: (await cpuPerRequest(portal)).usPerRequest, off: (await cpuPerRequest(quiet)).usPerRequest });
+    const onSat = await runLoad({ url: `${portal.url}/v1/contacts`, headers: auth, connections, durationSec });
+    const offSat = await runLoad({ url: `${quiet.url}/v1/contacts`, headers: auth, connections, durationSec });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const observability = {
+      rate: obsRate,
+      cpuUsPerRequestOn: Math.round(mean(samples.map((s) => s.on))),
+      cpuUsPerRequestOff: Math.round(mean(samples.map((s) => s.off))),
+      costUsPerRequest: Math.round(mean(samples.map((s) => s.on - s.off))),
+      saturatedRpsOn: onSat.rps,
+      saturatedRpsOff: offSat.rps,
+      costUsFromThroughput: Math.round(1e6 / onSat.rps - 1e6 / offSat.rps),
+    };
+    log(`observability: ${observability.cpuUsPerRequestOn} µs CPU/request on vs ${observability.cpuUsPerRequestOff} off → ${observability.costUsPerRequest} µs; ` +
+      `saturated ${onSat.rps} vs ${offSat.rps} rps`);
+    await quiet.stop();
+
+    let scale: BenchReport['scale'];
+    if (keys.smallKey && keys.largeKey) {
+      const scaleRate = Math.min(rate, 500);
+      const listAt = async (key: string) => {
+        await runLoad({ url: `${portal.url}/v1/jobs`, headers: { Authorization: `Bearer ${key}` }, connections: 10, durationSec: 1 });
+        return runLoad({ url: `${portal.url}/v1/jobs`, headers: { Authorization: `Bearer ${key}` }, connections, durationSec, rate: scaleRate });
+      };
+      const s = await listAt(keys.smallKey);
+      const l = await listAt(keys.largeKey);
+      scale = { rate: scaleRate, small: { jobs: small, ...s }, large: { jobs: large, ...l }, ratioP99: Math.round((l.p99 / s.p99) * 100) / 100 };
+      log(`list jobs at ${scaleRate}/s: ${small.toLocaleString('en')} jobs p99 ${s.p99} ms, ${large.toLocaleString('en')} jobs p99 ${l.p99} ms (×${scale.ratioP99})`);
+    }
+
+    const report: BenchReport = {
+      when: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100) },
+      settings: { durationSec, rate, connections, store: 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
+      endpoints: rows,
+      observability,
+      scale,
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    const outDir = path.resolve(REPO_ROOT, args.out);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(outDir, 'bench.md'), renderMarkdown(report));
+    log(`\nwrote ${path.relative(REPO_ROOT, outDir)}/bench.json and bench.md in ${report.totalSeconds} s`);
+    log(renderMarkdown(report));
+    return 0;
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+/**
+ * One autocannon run: saturated (N connections as fast as the server answers) or at a fixed offered rate
+ * (`overallRate`). autocannon reports no p95, so latencies come from its per-response event and are ranked here
+ * (exact percentiles, ms).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+type Autocannon = ((opts: Record<string, unknown>) => AutocannonInstance) & { track?: unknown };
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon') as Autocannon;
+
+export interface LoadOptions {
+  url: string;
+  headers?: Record<string, string>;
+  connections: number;
+  durationSec: number;
+  /** Requests per second across all connections; unset = saturate. */
+  rate?: number;
+}
+
+export interface LoadResult {
+  /** Completed requests per second over the run. */
+  rps: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: opts.url,
+    headers: opts.headers,
+    connections: opts.connections,
+    duration: opts.durationSec,
+    overallRate: opts.rate,
+    timeout: 10,
+  });
+  instance.on('response', (_c, _status, _bytes, ms) => latencies.push(ms));
+  const r = await instance;
+  const sorted = Float64Array.from(latencies).sort();
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    rps: Math.round(r.requests.total / r.duration),
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? NaN),
+  };
+}
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (Linux). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 (utime, stime) are at 11 and 12 after the comm field; clock ticks are 100 Hz on Linux.
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}

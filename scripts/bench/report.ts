@@ -1,0 +1,98 @@
+/**
+ * The benchmark report: its JSON shape, the seed's SLO targets (post-release report, p95/p99 in ms) and the
+ * issue's targets, rendered as Markdown with a pass/fail per target.
+ */
+import type { LoadResult } from './load.js';
+
+export const SLO = {
+  health: { p95: 50, p99: 100 },
+  contacts: { p95: 300, p99: 600 },
+  jobs: { p95: 400, p99: 800 },
+  files: { p95: 500, p99: 1000 },
+} as const;
+
+export const TARGETS = {
+  /** Full stack ≥ 0.6× bare Express on GET /v1/contacts (saturated). */
+  throughputRatio: 0.6,
+  /** p99 at the fixed rate ≤ 10% of the endpoint's seed p99 target. */
+  p99ShareOfSlo: 0.1,
+  /** Observability < 100 µs per request. */
+  observabilityUs: 100,
+  /** 1M-row list p99 ≤ 1.5× the 10k-row p99. */
+  scaleRatio: 1.5,
+};
+
+export interface EndpointRow {
+  name: string;
+  slo: keyof typeof SLO;
+  path: string;
+  full: { saturated: LoadResult; atRate: LoadResult };
+  bare: { saturated: LoadResult; atRate: LoadResult };
+}
+
+export interface BenchReport {
+  when: string;
+  machine: { cpus: number; model: string; node: string; loadavg: number[] };
+  settings: { durationSec: number; rate: number; connections: number; store: string; mode: string };
+  endpoints: EndpointRow[];
+  observability: {
+    rate: number;
+    cpuUsPerRequestOn: number;
+    cpuUsPerRequestOff: number;
+    costUsPerRequest: number;
+    saturatedRpsOn: number;
+    saturatedRpsOff: number;
+    costUsFromThroughput: number;
+  };
+  scale?: { rate: number; small: LoadResult & { jobs: number }; large: LoadResult & { jobs: number }; ratioP99: number };
+  totalSeconds: number;
+}
+
+const mark = (ok: boolean) => (ok ? '✅' : '❌');
+
+export function renderMarkdown(r: BenchReport): string {
+  const s = r.settings;
+  const lines: string[] = [
+    '# Portal API benchmark',
+    '',
+    `${r.when} · ${r.machine.cpus} × ${r.machine.model} · Node ${r.machine.node} · load average at the end ${r.machine.loadavg.join(' / ')}`,
+    `${s.mode}; store: ${s.store}; ${s.durationSec} s per run; saturated = ${s.connections} connections; fixed rate = ${s.rate} requests/s.`,
+    'Baseline: a bare Express 5 server returning the same rows through the same store from the same database, in the same run.',
+    '',
+    '## Throughput (saturated) and latency at the fixed rate',
+    '',
+    `| Endpoint | full rps | bare rps | full/bare | p50 | p95 | p99 | bare p99 | SLO p95/p99 | p99 ≤ 10% of SLO p99 | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const e of r.endpoints) {
+    const slo = SLO[e.slo];
+    const limit = slo.p99 * TARGETS.p99ShareOfSlo;
+    const bad = e.full.saturated.non2xx + e.full.atRate.non2xx + e.full.saturated.errors + e.full.atRate.errors;
+    lines.push(
+      `| ${e.name} | ${e.full.saturated.rps} | ${e.bare.saturated.rps} | ${(e.full.saturated.rps / e.bare.saturated.rps).toFixed(2)} | ` +
+        `${e.full.atRate.p50} | ${e.full.atRate.p95} | ${e.full.atRate.p99} | ${e.bare.atRate.p99} | ${slo.p95}/${slo.p99} | ` +
+        `${mark(e.full.atRate.p99 <= limit)} ≤ ${limit} ms | ${bad} |`,
+    );
+  }
+  lines.push('', 'Latencies in ms. "rps" at the fixed rate is the achieved rate: ' +
+    r.endpoints.map((e) => `${e.name} ${e.full.atRate.rps}`).join(', ') + '.', '');
+
+  const contacts = r.endpoints.find((e) => e.name === 'contacts list');
+  const o = r.observability;
+  lines.push('## Targets', '', '| Target | Measured | |', '|---|---|---|');
+  if (contacts) {
+    const ratio = contacts.full.saturated.rps / contacts.bare.saturated.rps;
+    lines.push(`| full stack ≥ ${TARGETS.throughputRatio}× bare Express on GET /v1/contacts | ${ratio.toFixed(2)}× (${contacts.full.saturated.rps} vs ${contacts.bare.saturated.rps} rps) | ${mark(ratio >= TARGETS.throughputRatio)} |`);
+  }
+  const p99Fails = r.endpoints.filter((e) => e.full.atRate.p99 > SLO[e.slo].p99 * TARGETS.p99ShareOfSlo);
+  lines.push(`| p99 at ${s.rate}/s ≤ 10% of the seed p99 target, every endpoint | ${p99Fails.length === 0 ? 'all within' : `over: ${p99Fails.map((e) => `${e.name} ${e.full.atRate.p99} ms`).join(', ')}`} | ${mark(p99Fails.length === 0)} |`);
+  lines.push(`| observability < ${TARGETS.observabilityUs} µs/request | ${o.costUsPerRequest} µs CPU (${o.cpuUsPerRequestOn} on − ${o.cpuUsPerRequestOff} off, at ${o.rate}/s); from saturated throughput ${o.costUsFromThroughput} µs (${o.saturatedRpsOn} vs ${o.saturatedRpsOff} rps) | ${mark(o.costUsPerRequest < TARGETS.observabilityUs)} |`);
+  if (r.scale) {
+    const sc = r.scale;
+    lines.push(`| list p99 at ${sc.large.jobs.toLocaleString('en')} jobs ≤ ${TARGETS.scaleRatio}× at ${sc.small.jobs.toLocaleString('en')} | ${sc.large.p99} vs ${sc.small.p99} ms = ${sc.ratioP99}× (at ${sc.rate}/s; p50 ${sc.large.p50} vs ${sc.small.p50} ms) | ${mark(sc.ratioP99 <= TARGETS.scaleRatio)} |`);
+  } else {
+    lines.push('| list p99 at 1M vs 10k jobs | skipped (--skip-scale) | |');
+  }
+  lines.push('', `Total run time ${r.totalSeconds} s.`, '');
+  return lines.join('\n');
+}
