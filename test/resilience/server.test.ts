@@ -39,7 +39,8 @@ describe('backend service edge', () => {
     const ok = await get(`/rpc/v1/tenants/${TENANT}/contacts/${CONTACTS[0]!.id}`);
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.text)).toEqual(CONTACTS[0]);
-    for (const headers of [{}, { authorization: `Bearer ${SECRET}x` }, { authorization: SECRET }, { authorization: 'Bearer ' }]) {
+    const wrong: Record<string, string>[] = [{}, { authorization: `Bearer ${SECRET}x` }, { authorization: SECRET }, { authorization: 'Bearer ' }];
+    for (const headers of wrong) {
       const r = await get(`/rpc/v1/tenants/${TENANT}/contacts/${CONTACTS[0]!.id}`, headers);
       expect(r.status).toBe(401);
       expect(r.type).toMatch(/application\/problem\+json/);
