@@ -26,6 +26,7 @@ import { accessLogMiddleware } from './observability/access-log.js';
 import { createAudit } from './observability/audit.js';
 import { metricsMiddleware } from './observability/http-metrics.js';
 import type { Metrics } from './observability/metrics.js';
+import { traceContextMiddleware } from './observability/trace.js';
 import { operationModules } from './operations/index.js';
 import { fromRoot } from './paths.js';
 import { createAuthenticate } from './security/authenticate.js';
@@ -114,6 +115,9 @@ export function createApp(deps: AppDeps): PortalApp {
   app.set('query parser', 'simple');
 
   // 1. Trace context and the request's logger; metrics and the access line on finish.
+  // observability: activate the request's W3C trace context (continued from `traceparent` or new) even when no
+  // instrumentation runs, so logs, problem bodies and the RPC backend call carry the same trace id.
+  app.use(traceContextMiddleware());
   app.use(requestContext(logger, deps.shutdownSignal));
   if (metrics) app.use(metricsMiddleware(metrics));
   // observability: one compact access line per request (route template, status, duration, tenant, principal).

@@ -6,6 +6,7 @@
  * every label value comes from a closed set and cardinality stays bounded (route templates, not paths).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpRequestMetrics } from './http-request-metrics.js';
 
 /**
  * A bucket at every latency SLO threshold of the seed (p95/p99 per endpoint: 50/100 ms health, 300/600
@@ -66,12 +67,6 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'P
 /** Backend operation names are code-defined, but cap them anyway so a bug cannot explode the series count. */
 const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
 
-/** Pre-bound histogram + counter children for one (method, route, status) triple. */
-interface HttpChildren {
-  duration: Histogram.Internal<string>;
-  total: Counter.Internal;
-}
-
 export interface Metrics {
   readonly registry: Registry;
   /** Records one finished HTTP request; `seconds` is the server-side duration. */
@@ -106,19 +101,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
 
-  const httpDuration = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Duration of HTTP requests handled by the public listener, by route template.',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: HTTP_DURATION_BUCKETS,
-    registers: [registry],
-  });
-  const httpTotal = new Counter({
-    name: 'http_server_requests_total',
-    help: 'HTTP requests handled by the public listener, by route template and status code.',
-    labelNames: ['method', 'route', 'status_code'],
-    registers: [registry],
-  });
+  const http = new HttpRequestMetrics(HTTP_DURATION_BUCKETS);
+  http.register(registry);
   const backendDuration = new Histogram({
     name: 'portal_backend_call_duration_seconds',
     help: 'Duration of calls to the data backend (all attempts, through the resilience pipeline), by outcome.',
@@ -197,27 +181,13 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   signedUrls.inc(0);
   for (const reason of AUTH_FAILURE_REASONS) authFailures.labels(reason).inc(0);
 
-  // Hot path: one map lookup per request instead of prom-client's per-call label hashing.
-  const children = new Map<string, HttpChildren>();
-  function httpChildren(method: string, route: string, status: string): HttpChildren {
-    const key = `${method} ${route} ${status}`;
-    let c = children.get(key);
-    if (c === undefined) {
-      c = { duration: httpDuration.labels(method, route, status), total: httpTotal.labels(method, route, status) };
-      children.set(key, c);
-    }
-    return c;
-  }
-
   return {
     registry,
     contentType: registry.contentType,
     observeHttp(method, route, statusCode, seconds) {
       const m = KNOWN_METHODS.has(method) ? method : 'OTHER';
       const status = statusCode >= 100 && statusCode <= 599 ? String(statusCode) : 'invalid';
-      const c = httpChildren(m, route, status);
-      c.duration.observe(seconds);
-      c.total.inc();
+      http.observe(m, route, status, seconds);
       if (route === DOWNLOAD_ROUTE) downloads.labels(downloadOutcome(statusCode)).inc();
     },
     backendCall(operation, outcome, seconds) {

@@ -1,6 +1,8 @@
 /**
- * OpenTelemetry tracing: W3C trace-context propagation, http + express instrumentation, OTLP export when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set (no exporter otherwise), an injectable exporter for tests.
+ * OpenTelemetry tracing: W3C trace-context propagation always; with an exporter (OTLP when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, or one injected by tests) also http + express instrumentation recording
+ * every request's spans ("full" mode). Without one, "light" mode: no instrumentation, the trace context is
+ * still continued from `traceparent`, activated per request and propagated to the backend.
  *
  * Must run before express and node:http are first loaded (the instrumentations patch modules as they are
  * required): src/server.ts imports './observability/instrument.js' first. Because this project is ESM and
@@ -15,7 +17,6 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
@@ -39,6 +40,7 @@ export interface TracingOptions {
 interface ActiveTracing {
   provider: NodeTracerProvider;
   disableInstrumentations: () => void;
+  mode: 'light' | 'full';
 }
 
 let active: ActiveTracing | undefined;
@@ -48,6 +50,11 @@ const UNTRACED_PATHS = new Set(['/metrics', '/livez', '/readyz']);
 
 export function isTracingStarted(): boolean {
   return active !== undefined;
+}
+
+/** `full`: spans are recorded and exported; `light`: context + propagation only; undefined: not started. */
+export function tracingMode(): 'light' | 'full' | undefined {
+  return active?.mode;
 }
 
 export function startTracing(opts: TracingOptions): void {
@@ -66,13 +73,19 @@ export function startTracing(opts: TracingOptions): void {
       [ATTR_SERVICE_NAME]: opts.serviceName,
       ...(opts.serviceVersion ? { [ATTR_SERVICE_VERSION]: opts.serviceVersion } : {}),
     }),
-    // Without an exporter, recording spans would be pure cost: spans stay non-recording, yet trace ids are
-    // still created, continued from `traceparent` and propagated to the backend.
-    sampler: processors.length > 0 ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : new AlwaysOffSampler(),
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     spanProcessors: processors,
   });
   // Registers the AsyncLocalStorage context manager and the W3C trace-context (+ baggage) propagator.
   provider.register();
+
+  if (processors.length === 0) {
+    // Light mode (no exporter configured): spans nobody receives are not worth ~140 µs of instrumentation per
+    // request. Context and propagation stay: traceContextMiddleware() activates the request's trace context,
+    // so log lines, problem bodies and the RPC backend call still carry the trace id.
+    active = { provider, disableInstrumentations: () => {}, mode: 'light' };
+    return;
+  }
 
   const disableInstrumentations = registerInstrumentations({
     tracerProvider: provider,
@@ -98,7 +111,7 @@ export function startTracing(opts: TracingOptions): void {
     // Not installed (a script using tracing without express): nothing to patch.
   }
 
-  active = { provider, disableInstrumentations };
+  active = { provider, disableInstrumentations, mode: 'full' };
 }
 
 /** Flushes pending spans (bounded by the exporter's timeout) and unregisters everything. */
