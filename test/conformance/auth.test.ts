@@ -5,7 +5,7 @@
  * the signed download with its signature moved to another tenant, file or expiry (403). Every answer is also
  * judged against the documented response for its status.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { discover, targetFor, type Binding, type Discovery } from './support/discover.js';
 import { triage } from './support/findings.js';
 import { send, type RawRequest } from './support/http.js';
@@ -13,6 +13,9 @@ import { judge, type Sent } from './support/run.js';
 import type { Verdict } from './support/cases.js';
 import { ACME_KEY, GLOBEX_KEY, seededDataDir, startServer, type DataDir, type RunningServer } from './support/server.js';
 import { loadSpec, operationsOf, type Operation } from './support/spec.js';
+
+// These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const ops = operationsOf(loadSpec());
 const protectedOps = ops.filter((o) => !o.public);
@@ -28,7 +31,7 @@ beforeAll(async () => {
   server = await startServer({ dataDir: data.dir });
   acme = await discover(server.url, ops, ACME_KEY, 10);
   globex = await discover(server.url, ops, GLOBEX_KEY, 10);
-});
+}, 180_000);
 afterAll(async () => {
   await server?.close();
   data?.remove();

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { discover, type Discovery } from './support/discover.js';
 import { send } from './support/http.js';
 import { verdict, type Case } from './support/cases.js';
@@ -18,6 +18,9 @@ import { FINDINGS, triage } from './support/findings.js';
 import { checkOperation, judge, type RunContext } from './support/run.js';
 import { ACME_KEY, seededDataDir, startServer, type DataDir, type RunningServer } from './support/server.js';
 import { ROOT, loadSpec, operationsOf } from './support/spec.js';
+
+// These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const RUNS = Number(process.env.CONFORMANCE_RUNS ?? 300);
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
@@ -34,7 +37,7 @@ beforeAll(async () => {
   server = await startServer({ dataDir: data.dir });
   ctx.url = server.url;
   found = await discover(server.url, ops, ACME_KEY);
-});
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();

@@ -4,12 +4,15 @@
  * fail with a reproducible report (the seed, the replay path, the raw request); with response validation on, the
  * drift surfaces as a 500, and with it off, the suite's own schema check names the bad field.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Backend, JobRecord } from '../../src/backend/port.js';
 import { discover, type Discovery } from './support/discover.js';
 import { checkOperation, type RunContext } from './support/run.js';
 import { ACME_KEY, seededDataDir, startServer, type DataDir, type RunningServer } from './support/server.js';
 import { loadSpec, operationsOf, type Operation } from './support/spec.js';
+
+// These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const ops = operationsOf(loadSpec());
 const op = (id: string): Operation => ops.find((o) => o.operationId === id)!;
@@ -24,7 +27,7 @@ beforeAll(async () => {
   const clean = await startServer({ dataDir: data.dir });
   servers.push(clean);
   found = await discover(clean.url, ops, ACME_KEY, 20);
-});
+}, 180_000);
 afterAll(async () => {
   for (const s of servers) await s.close();
   data?.remove();

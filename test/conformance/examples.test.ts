@@ -6,11 +6,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import YAML from 'yaml';
 import { lintSpec } from '../../scripts/lint-spec.js';
 import { checkExamples } from './support/examples.js';
 import { ROOT, loadSpec, type Schema } from './support/spec.js';
+
+// These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const spec = loadSpec();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'portal-examples-'));

@@ -6,12 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Backend, JobRecord } from '../../src/backend/port.js';
 import { COLLECTION_FILE, buildCollection } from '../../scripts/generate-postman.js';
 import { runNewman, verdictOf } from '../../scripts/newman.js';
 import { ACME_KEY, seededDataDir, startServer, type DataDir, type RunningServer } from './support/server.js';
 import { ROOT, loadSpec, operationsOf } from './support/spec.js';
+
+// These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 interface Item {
   name: string;
@@ -29,7 +32,7 @@ let data: DataDir;
 const servers: RunningServer[] = [];
 beforeAll(async () => {
   data = await seededDataDir();
-});
+}, 180_000);
 afterAll(async () => {
   for (const s of servers) await s.close();
   data?.remove();
