@@ -48,44 +48,46 @@ export class HttpRequestMetrics {
     cell.count += 1;
   }
 
+  /** The histogram in the exposition format's terms: cumulative buckets, then _sum and _count, per label set. */
+  private histogramValues(): MetricValue[] {
+    const values: MetricValue[] = [];
+    const bucket = `${this.durationName}_bucket`;
+    for (const cell of this.cells.values()) {
+      let cumulative = 0;
+      for (let i = 0; i < this.les.length; i++) {
+        cumulative += cell.buckets[i]!;
+        values.push({ metricName: bucket, labels: { ...cell.labels, le: this.les[i]! }, value: cumulative });
+      }
+      values.push({ metricName: bucket, labels: { ...cell.labels, le: '+Inf' }, value: cell.count });
+      values.push({ metricName: `${this.durationName}_sum`, labels: cell.labels, value: cell.sum });
+      values.push({ metricName: `${this.durationName}_count`, labels: cell.labels, value: cell.count });
+    }
+    return values;
+  }
+
+  private counterValues(): MetricValue[] {
+    return [...this.cells.values()].map((cell) => ({ labels: cell.labels, value: cell.count }));
+  }
+
   register(registry: Registry): void {
-    const self = this;
+    const reset = () => this.cells.clear();
+    const histogramHelp = 'Duration of HTTP requests handled by the public listener, by route template.';
+    const counterHelp = 'HTTP requests handled by the public listener, by route template and status code.';
     const histogram = {
       name: this.durationName,
-      help: 'Duration of HTTP requests handled by the public listener, by route template.',
+      help: histogramHelp,
       type: 'histogram',
       aggregator: 'sum',
-      get() {
-        const values: MetricValue[] = [];
-        for (const cell of self.cells.values()) {
-          let cumulative = 0;
-          for (let i = 0; i < self.les.length; i++) {
-            cumulative += cell.buckets[i]!;
-            values.push({ metricName: `${self.durationName}_bucket`, labels: { ...cell.labels, le: self.les[i]! }, value: cumulative });
-          }
-          values.push({ metricName: `${self.durationName}_bucket`, labels: { ...cell.labels, le: '+Inf' }, value: cell.count });
-          values.push({ metricName: `${self.durationName}_sum`, labels: cell.labels, value: cell.sum });
-          values.push({ metricName: `${self.durationName}_count`, labels: cell.labels, value: cell.count });
-        }
-        return { name: self.durationName, help: histogram.help, type: 'histogram', values, aggregator: 'sum' };
-      },
-      reset() {
-        self.cells.clear();
-      },
+      get: () => ({ name: this.durationName, help: histogramHelp, type: 'histogram', values: this.histogramValues(), aggregator: 'sum' }),
+      reset,
     };
     const counter = {
       name: this.totalName,
-      help: 'HTTP requests handled by the public listener, by route template and status code.',
+      help: counterHelp,
       type: 'counter',
       aggregator: 'sum',
-      get() {
-        const values: MetricValue[] = [];
-        for (const cell of self.cells.values()) values.push({ labels: cell.labels, value: cell.count });
-        return { name: self.totalName, help: counter.help, type: 'counter', values, aggregator: 'sum' };
-      },
-      reset() {
-        self.cells.clear();
-      },
+      get: () => ({ name: this.totalName, help: counterHelp, type: 'counter', values: this.counterValues(), aggregator: 'sum' }),
+      reset,
     };
     // Structural stand-ins for prom-client metric objects: the Registry only calls get()/reset() and reads name.
     registry.registerMetric(histogram as unknown as Metric);
