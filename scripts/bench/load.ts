@@ -28,6 +28,8 @@ export interface LoadOptions {
   durationSec: number;
   /** Requests per second across all connections; unset = saturate. */
   rate?: number;
+  /** A sequence each connection cycles through (paths relative to `url`). */
+  requests?: { method: string; path: string }[];
 }
 
 export interface LoadResult {
@@ -55,6 +57,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     connections: opts.connections,
     duration: opts.durationSec,
     overallRate: opts.rate,
+    requests: opts.requests,
     timeout: 10,
   });
   instance.on('response', (_c, _status, _bytes, ms) => latencies.push(ms));
