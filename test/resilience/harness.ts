@@ -1,6 +1,7 @@
 /**
  * The two tiers over real sockets: withResilience(RPC client) → fault proxy → backend server → a Backend.
- * Test options are the production defaults scaled down (timeout 300 ms instead of 5 s) so suites stay fast;
+ * Test options are the production defaults scaled down (timeout 1 s instead of 5 s) so suites stay fast while
+ * leaving room for a loaded 2-core CI machine;
  * one test (default-timeout.test.ts) runs the real 5 s default.
  */
 import { once } from 'node:events';
@@ -16,7 +17,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 export const SECRET = 'test-backend-secret-0123456789-abcdefghij';
 
 export const FAST: ResilienceOptions = {
-  timeoutMs: 300,
+  timeoutMs: 1000,
   maxRetries: 2,
   retryBaseDelayMs: 20,
   retryMaxDelayMs: 200,
@@ -51,7 +52,7 @@ export async function startServer(backend: Backend, secret = SECRET): Promise<{ 
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The validator compiles each route's schemas on its first request (70–250 ms here): warm every route so the
-  // tests' 300 ms timeouts measure the pipeline, not the first compile.
+  // tests' short timeouts measure the pipeline, not the first compile.
   const t = 'ten_warmup';
   const [c, j, f] = ['con', 'job', 'fil'].map((p) => `${p}_${'0'.repeat(22)}`);
   const paths = [

@@ -34,9 +34,9 @@ it('every attempt carries the active span as traceparent, the remaining deadline
     expect(r.headers.authorization).toBe(`Bearer ${SECRET}`);
     const deadline = Number(r.headers['x-portal-deadline-ms']);
     expect(deadline).toBeGreaterThan(0);
-    expect(deadline).toBeLessThanOrEqual(300); // the attempt timeout of the test options
+    expect(deadline).toBeLessThanOrEqual(1000); // the attempt timeout of the test options
   }
-  // The retry only had what was left of the call's 300 ms budget.
+  // The retry only had what was left of the call's 1 s budget.
   expect(Number(tier.proxy.seen[1]!.headers['x-portal-deadline-ms'])).toBeLessThan(Number(tier.proxy.seen[0]!.headers['x-portal-deadline-ms']));
 });
 
