@@ -12,8 +12,9 @@
  *   or any other error; never past the call's deadline (a backoff is capped to half the time left).
  * - breaker: opens after `breakerConsecutiveFailures` consecutive transient failures or timeouts; after
  *   `breakerHalfOpenAfterMs` the next call is a probe that closes it again on success. Caller aborts don't count.
- * - timeout: `timeoutMs` per attempt, TimeoutStrategy.Aggressive, with the attempt's AbortSignal linked to the
- *   caller's, so the adapter really stops (SQL query cancelled, HTTP socket closed).
+ * - timeout: `timeoutMs` per attempt (less when the call's deadline is nearer), TimeoutStrategy.Aggressive, with
+ *   the attempt's AbortSignal linked to the caller's, so the adapter really stops (SQL query cancelled, HTTP
+ *   socket closed). The attempt's signal carries its deadline (`deadlineOf`) for adapters to forward.
  *
  * Per-call state, deadlines on signals and the two cockatiel extensions live in ./resilience-call.ts.
  *
