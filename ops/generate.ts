@@ -16,7 +16,8 @@ import { buildTests } from './tests-spec.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const H = 'http_server_request_duration_seconds';
 const REQ = 'http_server_requests_total';
-const RUNBOOK = 'https://github.com/portal-example/portal-api/blob/main/ops/README.md';
+/** Repository-relative: point it at your code host when deploying (Alertmanager templates can prefix it). */
+const RUNBOOK = 'ops/README.md';
 
 interface Rule {
   record?: string;
