@@ -5,6 +5,7 @@
  * the signed download with its signature moved to another tenant, file or expiry (403). Every answer is also
  * judged against the documented response for its status.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { discover, targetFor, type Binding, type Discovery } from './support/discover.js';
 import { triage } from './support/findings.js';
@@ -127,9 +128,18 @@ describe.each(signedOps.map((op) => [op.operationId, op] as const))('%s (signed 
     query: { ...b.query, ...change } as Record<string, string>,
   });
 
-  it('works with the real signed URL, with or without a bearer token', async () => {
-    await expectAnswer(op, get(op, bindingOf(acme, op)), VALID, 200);
-    await expectAnswer(op, get(op, bindingOf(acme, op), { Authorization: `Bearer ${GLOBEX_KEY}` }), VALID, 200);
+  it('works with the real signed URL, with or without a bearer token, and serves the bytes the metadata describes', async () => {
+    const b = bindingOf(acme, op);
+    await expectAnswer(op, get(op, b), VALID, 200);
+    await expectAnswer(op, get(op, b, { Authorization: `Bearer ${GLOBEX_KEY}` }), VALID, 200);
+    // The File schema says `size` is the byte count and `sha256` the hex SHA-256 of the bytes: hold the download to it.
+    const file = acme.records.find((r) => r.id === b.path.fileId && typeof r.sha256 === 'string')!;
+    const answer = await send(server.url, get(op, b));
+    expect(Number(answer.headers['content-length'])).toBe(file.size);
+    if (op.method === 'get') {
+      expect(answer.body.length).toBe(file.size);
+      expect(createHash('sha256').update(answer.body).digest('hex')).toBe(file.sha256);
+    }
   });
 
   it('answers 403 when the signature is moved to another tenant, file, key id or expiry', async () => {

@@ -137,6 +137,23 @@ export function mutatedValue(p: Parameter, valid: string): fc.Arbitrary<[string,
 export interface OpInputs {
   op: Operation;
   bindings: Binding[];
+  /** Optional parameter → real values seen in answers that fit its schema (a real `contactId` filter). */
+  realValues?: Map<string, string[]>;
+}
+
+/** Values from discovered records that fit each optional parameter with a pattern (ids used as filters). */
+export function realValuesFor(op: Operation, records: Record<string, unknown>[], max = 20): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of op.parameters.filter((x) => !x.required && x.in === 'query' && typeof x.schema.pattern === 'string' && x.name !== 'cursor')) {
+    const values = new Set<string>();
+    for (const r of records) {
+      for (const v of Object.values(r)) {
+        if (values.size < max && typeof v === 'string' && schemaErrors(p.schema, v).length === 0) values.add(v);
+      }
+    }
+    if (values.size) out.set(p.name, [...values]);
+  }
+  return out;
 }
 
 const queryParams = (op: Operation) => op.parameters.filter((p) => p.in === 'query');
@@ -144,7 +161,7 @@ const headerParams = (op: Operation) => op.parameters.filter((p) => p.in === 'he
 const bindingValue = (b: Binding, p: Parameter) => (p.in === 'path' ? b.path : b.query)[p.name];
 
 /** Valid requests: bound required values, optional parameters each present or not, real cursors and ETags. */
-export function validCase({ op, bindings }: OpInputs): fc.Arbitrary<Case> {
+export function validCase({ op, bindings, realValues }: OpInputs): fc.Arbitrary<Case> {
   const optional = [...queryParams(op), ...headerParams(op)].filter((p) => !p.required);
   const pathParams = op.parameters.filter((p) => p.in === 'path');
   return fc
@@ -157,7 +174,11 @@ export function validCase({ op, bindings }: OpInputs): fc.Arbitrary<Case> {
       optional: fc.tuple(
         ...optional.map((p) =>
           fc.option(
-            p.name === 'cursor' ? fc.constant<Dynamic>('real-cursor') : p.name.toLowerCase() === 'if-none-match' ? fc.oneof(fc.constant<Dynamic>('real-etag'), validValue(p)) : validValue(p),
+            p.name === 'cursor'
+              ? fc.constant<Dynamic>('real-cursor')
+              : p.name.toLowerCase() === 'if-none-match'
+                ? fc.oneof(fc.constant<Dynamic>('real-etag'), validValue(p))
+                : validValue(p, realValues?.get(p.name)),
             { freq: 2 },
           ),
         ),
@@ -304,4 +325,47 @@ export function verdict(op: Operation, c: Case): Verdict {
   if (invalid.length) return { kind: 'invalid', params: invalid.map(({ name, in: loc }) => ({ name, in: loc })) };
   if (either.length) return { kind: 'either', params: either.map(({ name, in: loc }) => ({ name, in: loc })) };
   return { kind: 'valid' };
+}
+
+/**
+ * The boundaries, every time (the random cases may miss some): per optional parameter, each enum value, the
+ * integer minimum and maximum, the shortest and longest strings (ASCII, 2-byte and astral characters), the
+ * spec's example, real ids, and a real cursor and ETag. One parameter at a time, on the first real binding.
+ */
+export function boundaryCases({ op, bindings, realValues }: OpInputs): Case[] {
+  const b = bindings[0] ?? { path: {}, query: {} };
+  const base: Case = { kind: 'valid', label: 'boundary', binding: 0, path: {}, query: [], headers: {}, dynamic: [] };
+  for (const p of op.parameters.filter((x) => x.in === 'path')) base.path[p.name] = enc(b.path[p.name] ?? '');
+  for (const p of op.parameters.filter((x) => x.in === 'query' && x.required)) base.query.push([p.name, enc(b.query[p.name] ?? '')]);
+  const cases: Case[] = [structuredClone(base)];
+  for (const p of op.parameters.filter((x) => !x.required && (x.in === 'query' || x.in === 'header'))) {
+    const s = p.schema;
+    const values = new Set<string>();
+    if (p.example !== undefined) values.add(String(p.example));
+    for (const v of (s.enum as string[] | undefined) ?? []) values.add(v);
+    if (s.type === 'integer') [s.minimum, s.maximum].filter((x) => x !== undefined).forEach((x) => values.add(String(x)));
+    if (s.format === 'date-time') ['1970-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z', '2025-11-01T00:00:00+02:00'].forEach((x) => values.add(x));
+    if (s.type === 'string' && !s.enum && !s.pattern && !s.format) {
+      const min = Math.max(s.minLength ?? 0, p.in === 'query' ? 1 : 0);
+      const max = maxLen(s);
+      for (const ch of p.in === 'header' ? ['x'] : ['a', 'é', '😀', ' ']) [min, max].forEach((n) => n > 0 && values.add(ch.repeat(n)));
+    }
+    for (const v of realValues?.get(p.name)?.slice(0, 2) ?? []) values.add(v);
+    for (const v of values) {
+      if (schemaErrors(s, asSchemaValue(s, v)).length) continue;
+      if (p.in === 'header' && !/^[\x20-\x7e]*$/.test(v)) continue;
+      const c = structuredClone(base);
+      c.label = `boundary ${p.name}`;
+      if (p.in === 'header') c.headers[p.name] = v;
+      else c.query.push([p.name, enc(v)]);
+      cases.push(c);
+    }
+    if (p.name === 'cursor' || p.name.toLowerCase() === 'if-none-match') {
+      const c = structuredClone(base);
+      c.label = `boundary ${p.name}`;
+      c.dynamic.push({ param: p.name, kind: p.name === 'cursor' ? 'real-cursor' : 'real-etag' });
+      cases.push(c);
+    }
+  }
+  return cases;
 }

@@ -54,16 +54,18 @@ export const FINDINGS: Finding[] = [
     probe: { operationId: 'listContacts', request: () => ({ method: 'GET', target: '/v1/contacts?q=a%00b' }) },
   },
   {
-    id: 'limit-infinite-500',
+    id: 'integer-infinity-accepted',
     summary:
-      'A `limit` that reads as an infinite number (`Infinity`, `-Infinity`, `1e400`) passes request validation (the ' +
-      'validator coerces it to ±Infinity, which its integer check accepts) and reaches SQL: SQLite throws "datatype ' +
-      'mismatch" and the client gets 500. Fix: refuse non-finite numbers in request validation (src/http/validator.ts, e.g. ' +
-      'a Number.isSafeInteger check before the handler), answering 400 naming `limit` (lead).',
-    explains: (_op, sent, v) => {
+      'An integer query parameter that reads as an infinite number (`limit=Infinity`, `expires=-Infinity`, `limit=1e400`) ' +
+      'passes request validation (the validator coerces it to ±Infinity, which its integer and range checks let through) ' +
+      'and reaches the handler: for `limit`, SQLite throws "datatype mismatch" and the client gets 500 (or 404 on a job\'s ' +
+      'files); for the signed URL\'s `expires`, 403. Fix: refuse non-finite numbers in request validation ' +
+      '(src/http/validator.ts, e.g. a Number.isSafeInteger check on integer parameters), answering 400 naming the parameter (lead).',
+    explains: (op, sent, v) => {
       const query = new URLSearchParams(sent.target.split('?')[1] ?? '');
-      const infinite = query.getAll('limit').some((x) => Math.abs(Number(x)) === Infinity);
-      return infinite && sent.answer.status === 500 && (/^500: a server error/.test(v) || /expected 400 problem\+json, got 500$/.test(v));
+      const integers = op.parameters.filter((p) => p.in === 'query' && p.schema.type === 'integer').map((p) => p.name);
+      const infinite = integers.some((n) => query.getAll(n).some((x) => Math.abs(Number(x)) === Infinity));
+      return infinite && sent.answer.status !== 400 && (/^500: a server error/.test(v) || /expected 400 problem\+json, got \d+$/.test(v));
     },
     probe: { operationId: 'listContacts', request: () => ({ method: 'GET', target: '/v1/contacts?limit=Infinity' }) },
   },
