@@ -27,31 +27,37 @@ interface AccessLine {
   traceId?: string;
 }
 
+/** Writes the access line of a finished (or abandoned) response; `elapsedNs` since the request started. */
+export function writeAccessLine(res: Response, baseLogger: Logger, status: number, elapsedNs: bigint): void {
+  const req = res.req;
+  const ctx = req.ctx;
+  const line: AccessLine = {
+    method: req.method,
+    route: routeLabel(req),
+    status,
+    durationMs: Math.round(Number(elapsedNs) / 10_000) / 100,
+  };
+  const length = res.getHeader('content-length');
+  if (length !== undefined) line.bytes = Number(length);
+  if (ctx?.principal) {
+    line.tenant = ctx.principal.tenantId;
+    line.principal = ctx.principal.subject;
+  }
+  if (ctx?.operationId) line.operationId = ctx.operationId;
+  // The request's child logger carries traceId already; the base logger needs it spelled out.
+  const log = ctx?.log ?? baseLogger;
+  if (!ctx?.log) line.traceId = traceIdsOf(req).traceId;
+  if (status >= 500) log.warn(line, 'request');
+  else log.info(line, 'request');
+}
+
+/** The access log alone (requestObserver() does metrics and the access line with one listener). */
 export function accessLogMiddleware(baseLogger: Logger): RequestHandler {
   function onClose(this: TimedResponse): void {
     const started = this[STARTED];
     if (started === undefined) return;
-    const req = this.req;
-    const ctx = req.ctx;
     const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_STATUS;
-    const line: AccessLine = {
-      method: req.method,
-      route: routeLabel(req),
-      status,
-      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100,
-    };
-    const length = this.getHeader('content-length');
-    if (length !== undefined) line.bytes = Number(length);
-    if (ctx?.principal) {
-      line.tenant = ctx.principal.tenantId;
-      line.principal = ctx.principal.subject;
-    }
-    if (ctx?.operationId) line.operationId = ctx.operationId;
-    // The request's child logger carries traceId already; the base logger needs it spelled out.
-    const log = ctx?.log ?? baseLogger;
-    if (!ctx?.log) line.traceId = traceIdsOf(req).traceId;
-    if (status >= 500) log.warn(line, 'request');
-    else log.info(line, 'request');
+    writeAccessLine(this, baseLogger, status, process.hrtime.bigint() - started);
   }
   return function accessLog(req: Request, res: Response, next: NextFunction): void {
     (res as TimedResponse)[STARTED] = req.ctx?.startedAt ?? process.hrtime.bigint();

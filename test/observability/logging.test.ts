@@ -154,3 +154,50 @@ describe('audit stream', () => {
     expect(capture.raw).toHaveLength(0);
   });
 });
+
+describe('requestObserver (metrics + access line from one listener)', () => {
+  it('counts and logs every request once, including one the client abandoned (499)', async () => {
+    const { requestObserver } = await import('../../src/observability/request-observer.js');
+    const { createMetrics } = await import('../../src/observability/metrics.js');
+    const { parseExposition } = await import('../../src/observability/exposition.js');
+    const { listen } = await import('./support.js');
+    const capture = new LogCapture();
+    const logger = createLogger({ level: 'info' }, capture);
+    const metrics = createMetrics({ version: '1', revision: 'r', defaultMetrics: false });
+    const app = express();
+    app.use(traceContextMiddleware());
+    app.use(contextMiddleware(logger));
+    app.use(requestObserver({ logger, metrics }));
+    app.get('/v1/health', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    let stalled!: () => void;
+    const reached = new Promise<void>((r) => (stalled = r));
+    app.get('/v1/jobs/:id', () => {
+      stalled(); // never answers: the client gives up
+    });
+    const server = await listen(app);
+    try {
+      for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/v1/health`)).arrayBuffer();
+      const ctrl = new AbortController();
+      const abandoned = fetch(`${server.url}/v1/jobs/job_1`, { signal: ctrl.signal }).catch(() => 'aborted');
+      await reached;
+      ctrl.abort();
+      expect(await abandoned).toBe('aborted');
+      for (let i = 0; i < 50 && capture.lines.filter((l) => l.msg === 'request').length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+      const access = capture.lines.filter((l) => l.msg === 'request');
+      expect(access.map((l) => [l.route, l.status])).toEqual([
+        ['/v1/health', 200],
+        ['/v1/health', 200],
+        ['/v1/health', 200],
+        ['/v1/jobs/{jobId}', 499],
+      ]);
+      const s = parseExposition(await metrics.render());
+      const total = (status: string, route: string) => s.find((x) => x.name === 'http_server_requests_total' && x.labels.status_code === status && x.labels.route === route)?.value;
+      expect(total('200', '/v1/health')).toBe(3);
+      expect(total('499', '/v1/jobs/{jobId}')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
