@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): PortalApp {
   // observability: activate the request's W3C trace context (continued from `traceparent` or new) even when no
   // instrumentation runs, so logs, problem bodies and the RPC backend call carry the same trace id.
   app.use(traceContextMiddleware());
-  app.use(requestContext(logger, deps.shutdownSignal));
+  app.use(requestContext(logger, config.backend.timeoutMs, deps.shutdownSignal));
   if (metrics) app.use(metricsMiddleware(metrics));
   // observability: one compact access line per request (route template, status, duration, tenant, principal).
   app.use(accessLogMiddleware(logger));

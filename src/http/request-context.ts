@@ -7,12 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { setDeadline } from '../backend/resilience.js';
 import { requestLogger } from '../observability/logger.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 
-export function requestContext(logger: Logger, shutdownSignal?: AbortSignal): RequestHandler {
+/**
+ * `budgetMs` is the whole request's backend budget: every backend call of the request (the key lookup, then the
+ * data) shares it, so retries never run past it and a request is answered within about that long.
+ */
+export function requestContext(logger: Logger, budgetMs: number, shutdownSignal?: AbortSignal): RequestHandler {
   return (req, res, next) => {
     let traceId: string;
     let spanId: string;
@@ -39,6 +44,7 @@ export function requestContext(logger: Logger, shutdownSignal?: AbortSignal): Re
     shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
     res.once('finish', () => shutdownSignal?.removeEventListener('abort', onShutdown));
 
+    setDeadline(controller.signal, Date.now() + budgetMs);
     req.ctx = { traceId, signal: controller.signal, log: requestLogger(logger, traceId), startedAt: process.hrtime.bigint() };
     next();
   };

@@ -34,8 +34,13 @@ export async function openDependencies(config: Config, logger: Logger, metrics?:
   } else {
     const store = await openSqlStore({ dataDir: config.data.dir, databaseUrl: config.data.databaseUrl, migrate: config.data.migrateOnStart });
     if (config.data.seedDemo) {
-      const seeded = await seedDemoIfEmpty(store, blobs);
-      if (seeded) logger.info({ tenants: seeded }, 'seeded the demo tenants into an empty store');
+      try {
+        const seeded = await seedDemoIfEmpty(store, blobs);
+        if (seeded) logger.info({ seed: seeded }, 'seeded the demo tenants into an empty store');
+      } catch (err) {
+        await store.close().catch(() => {});
+        throw err;
+      }
     }
     inner = store;
   }
