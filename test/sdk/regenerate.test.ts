@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import type * as Sdk from '../../generated/sdk/dist/index.js';
 import { generateSdk } from '../../scripts/generate-sdk.js';
 import { ROOT, type SpecDoc } from '../../scripts/lib/spec.js';
 
@@ -77,7 +78,7 @@ describe('generateSdk', () => {
     expect(index).not.toMatch(/\bgetJob\b/);
 
     // Run time: the built bundle has the renamed method and sends the new parameter.
-    const mod = (await import(pathToFileURL(path.join(sdk, 'dist/index.js')).href)) as typeof import('../../generated/sdk/dist/index.js');
+    const mod = (await import(pathToFileURL(path.join(sdk, 'dist/index.js')).href)) as typeof Sdk;
     const seen: string[] = [];
     const client = mod.createPortalClient({
       baseUrl: 'https://api.portal.example.com',

@@ -5,8 +5,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   NotFoundError,
-  PortalApiError,
   createPortalClient,
+  type PortalApiError,
   type Contact,
   type File,
   type Job,
