@@ -17,6 +17,7 @@ import { HttpProblem, PROBLEM_BASE, problems } from '../../http/problem.js';
 import { setDeadline } from '../resilience.js';
 import { JOB_STATUSES, TransientBackendError } from '../port.js';
 import type { Backend, EntityKind, JobStatus, PageRequest } from '../port.js';
+import { fromRoot } from '../../paths.js';
 
 export interface BackendServerLogger {
   info(obj: object, msg?: string): void;
@@ -37,7 +38,7 @@ export interface BackendServerOptions {
   spec?: object;
 }
 
-const SPEC_URL = new URL('../../../generated/backend.openapi.json', import.meta.url);
+const SPEC_PATH = fromRoot('generated/backend.openapi.json');
 const DEADLINE_HEADER = 'x-portal-deadline-ms';
 
 class ClientGone extends Error {
@@ -111,7 +112,7 @@ function p(req: Request, name: string): string {
 export function createBackendServer(opts: BackendServerOptions): express.Express {
   const { backend, logger } = opts;
   const defaultDeadlineMs = opts.defaultDeadlineMs ?? 30_000;
-  const spec = opts.spec ?? (JSON.parse(readFileSync(SPEC_URL, 'utf8')) as object);
+  const spec = opts.spec ?? (JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as object);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
