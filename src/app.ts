@@ -22,10 +22,9 @@ import { matchRoute } from './http/routes.js';
 import type { AppServices, HealthReport } from './http/services.js';
 import { createValidator } from './http/validator.js';
 import { serveContract } from './http/contract.js';
-import { accessLogMiddleware } from './observability/access-log.js';
 import { createAudit } from './observability/audit.js';
-import { metricsMiddleware } from './observability/http-metrics.js';
 import type { Metrics } from './observability/metrics.js';
+import { requestObserver } from './observability/request-observer.js';
 import { traceContextMiddleware } from './observability/trace.js';
 import { operationModules } from './operations/index.js';
 import { fromRoot } from './paths.js';
@@ -119,9 +118,9 @@ export function createApp(deps: AppDeps): PortalApp {
   // instrumentation runs, so logs, problem bodies and the RPC backend call carry the same trace id.
   app.use(traceContextMiddleware());
   app.use(requestContext(logger, config.backend.timeoutMs, deps.shutdownSignal));
-  if (metrics) app.use(metricsMiddleware(metrics));
-  // observability: one compact access line per request (route template, status, duration, tenant, principal).
-  app.use(accessLogMiddleware(logger));
+  // observability: metrics and one compact access line per request (route template, status, duration, tenant,
+  // principal), from a single listener when the response closes.
+  app.use(requestObserver({ logger, metrics }));
   // 2. Security headers, CORS allow-list, method guard (GET/HEAD/OPTIONS, no bodies, path hygiene).
   app.use(createSecurityHeaders({ docsHtmlPath: DOCS_HTML }));
   app.use(createCors({ origins: config.security.corsOrigins, maxAgeSeconds: config.security.corsMaxAgeSeconds, onBlocked: () => metrics?.corsBlocked() }));
