@@ -611,7 +611,7 @@ function createCore(options) {
   const maxRetryDelayMs = nonNegativeInt("maxRetryDelayMs", options.maxRetryDelayMs, 6e4);
   const doFetch = (input) => options.fetch ? options.fetch(input) : globalThis.fetch(input);
   async function headersFor(spec, extra) {
-    const headers = { Accept: "application/json, application/problem+json", ...options.headers, ...extra };
+    const headers = { ...options.headers, ...extra };
     if (spec.auth) {
       const token = options.getToken ? await options.getToken() : options.token;
       if (token) headers.Authorization = `Bearer ${token}`;

@@ -254,7 +254,7 @@ export function createCore(options: PortalClientOptions): Core {
   const doFetch = (input: Request) => (options.fetch ? options.fetch(input) : globalThis.fetch(input));
 
   async function headersFor(spec: CallSpec, extra: Record<string, string> | undefined): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers, ...extra };
+    const headers: Record<string, string> = { ...options.headers, ...extra };
     if (spec.auth) {
       const token = options.getToken ? await options.getToken() : options.token;
       if (token) headers.Authorization = `Bearer ${token}`;
