@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMicros, runLoad } from './bench/load.js';
+import { cpuMicros, runLoad, type LoadResult } from './bench/load.js';
 import { ACME_KEY, REPO_ROOT, freePort, productionEnv, startPortal, type PortalProcess } from './bench/portal-process.js';
 import { renderMarkdown, type BenchReport, type EndpointRow, type SLO } from './bench/report.js';
 import { seedDemoData, seedScaleTenant } from './bench/seed-data.js';
@@ -29,11 +29,20 @@ const { values: args } = parseArgs({
     'data-dir': { type: 'string' },
     only: { type: 'string' },
     out: { type: 'string', default: 'reports/bench' },
+    rounds: { type: 'string', default: '3' },
+    'obs-rate': { type: 'string', default: '150' },
+    'scale-rate': { type: 'string', default: '100' },
   },
 });
 const durationSec = Number(args.duration);
 const rate = Number(args.rate);
 const connections = Number(args.connections);
+// The machine may be shared: full and bare (and on/off) alternate in short rounds and the medians are reported.
+const rounds = Math.max(1, Number(args.rounds));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 const RAISED_LIMITS = {
@@ -94,9 +103,9 @@ async function prepareData(dir: string, small: number, large: number, withScale:
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as { smallKey: string; largeKey: string };
   const t0 = Date.now();
   log(`seeding ${small.toLocaleString('en')} and ${large.toLocaleString('en')} jobs (npm run seed -- --scale)…`);
-  const smallKey = await seedScaleTenant({ dataDir: dir }, small, 'ten_bench_small');
+  const smallKey = await seedScaleTenant({ dataDir: dir }, small, 'ten_bench-small');
   let last = 0;
-  const largeKey = await seedScaleTenant({ dataDir: dir }, large, 'ten_bench_large', (done, total) => {
+  const largeKey = await seedScaleTenant({ dataDir: dir }, large, 'ten_bench-large', (done, total) => {
     if (Date.now() - last > 10_000) {
       last = Date.now();
       log(`  ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`);
@@ -133,13 +142,21 @@ async function main(): Promise<number> {
       // A short warm-up so both servers have compiled their hot paths.
       await runLoad({ url: portal.url + t.full, headers, connections: 10, durationSec: 1 });
       await runLoad({ url: bare.url + t.bare, connections: 10, durationSec: 1 });
-      const fullSat = await runLoad({ url: portal.url + t.full, headers, connections, durationSec });
-      const bareSat = await runLoad({ url: bare.url + t.bare, connections, durationSec });
+      const fullSats: LoadResult[] = [];
+      const bareSats: LoadResult[] = [];
+      for (let i = 0; i < rounds; i++) {
+        fullSats.push(await runLoad({ url: portal.url + t.full, headers, connections, durationSec: durationSec / rounds }));
+        bareSats.push(await runLoad({ url: bare.url + t.bare, connections, durationSec: durationSec / rounds }));
+      }
+      const pickMedian = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
+      const fullSat = pickMedian(fullSats);
+      const bareSat = pickMedian(bareSats);
+      const ratio = median(fullSats.map((f, i) => f.rps / bareSats[i]!.rps));
       const fullRate = await runLoad({ url: portal.url + t.full, headers, connections, durationSec, rate });
       const bareRate = await runLoad({ url: bare.url + t.bare, connections, durationSec, rate });
-      const row: EndpointRow = { name: t.name, slo: t.slo, path: t.full.split('?')[0]!, full: { saturated: fullSat, atRate: fullRate }, bare: { saturated: bareSat, atRate: bareRate } };
+      const row: EndpointRow = { name: t.name, slo: t.slo, path: t.full.split('?')[0]!, ratio, full: { saturated: fullSat, atRate: fullRate }, bare: { saturated: bareSat, atRate: bareRate } };
       rows.push(row);
-      log(`${t.name.padEnd(22)} full ${fullSat.rps} rps / bare ${bareSat.rps} rps (×${(fullSat.rps / bareSat.rps).toFixed(2)}); ` +
+      log(`${t.name.padEnd(22)} full ${fullSat.rps} rps / bare ${bareSat.rps} rps (×${ratio.toFixed(2)}); ` +
         `at ${rate}/s full p50/p95/p99 ${fullRate.p50}/${fullRate.p95}/${fullRate.p99} ms (bare ${bareRate.p99} ms p99)` +
         `${fullSat.non2xx + fullRate.non2xx + fullSat.errors + fullRate.errors > 0 ? ` non-2xx ${fullSat.non2xx + fullRate.non2xx}, errors ${fullSat.errors + fullRate.errors}` : ''}`);
     }
@@ -147,23 +164,23 @@ async function main(): Promise<number> {
     // Observability cost: server CPU per request at the same offered rate, everything on vs everything off.
     const quiet = await startPortal({ env: await env(OBSERVABILITY_OFF), discardStdout: true });
     processes.push(quiet);
-    const obsRate = Math.min(rate, 500);
+    const obsRate = Number(args['obs-rate']);
     const cpuPerRequest = async (p: PortalProcess) => {
-      await runLoad({ url: `${p.url}/v1/contacts`, headers: auth, connections: 10, durationSec: 1 });
       const before = cpuMicros(p.child.pid!);
-      const r = await runLoad({ url: `${p.url}/v1/contacts`, headers: auth, connections, durationSec: durationSec * 2, rate: obsRate });
-      return { usPerRequest: (cpuMicros(p.child.pid!) - before) / r.requests, result: r };
+      const r = await runLoad({ url: `${p.url}/v1/contacts`, headers: auth, connections: 10, durationSec, rate: obsRate });
+      return (cpuMicros(p.child.pid!) - before) / r.requests;
     };
+    await runLoad({ url: `${quiet.url}/v1/contacts`, headers: auth, connections: 10, durationSec: 1 });
     const samples: { on: number; off: number }[] = [];
-    for (let i = 0; i < 2; i++) samples.push({ on: (await cpuPerRequest(portal)).usPerRequest, off: (await cpuPerRequest(quiet)).usPerRequest });
+    for (let i = 0; i < rounds + 1; i++) samples.push({ on: await cpuPerRequest(portal), off: await cpuPerRequest(quiet) });
     const onSat = await runLoad({ url: `${portal.url}/v1/contacts`, headers: auth, connections, durationSec });
     const offSat = await runLoad({ url: `${quiet.url}/v1/contacts`, headers: auth, connections, durationSec });
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const observability = {
       rate: obsRate,
-      cpuUsPerRequestOn: Math.round(mean(samples.map((s) => s.on))),
-      cpuUsPerRequestOff: Math.round(mean(samples.map((s) => s.off))),
-      costUsPerRequest: Math.round(mean(samples.map((s) => s.on - s.off))),
+      cpuUsPerRequestOn: Math.round(median(samples.map((s) => s.on))),
+      cpuUsPerRequestOff: Math.round(median(samples.map((s) => s.off))),
+      costUsPerRequest: Math.round(median(samples.map((s) => s.on - s.off))),
+      pairs: samples.map((s) => ({ on: Math.round(s.on), off: Math.round(s.off) })),
       saturatedRpsOn: onSat.rps,
       saturatedRpsOff: offSat.rps,
       costUsFromThroughput: Math.round(1e6 / onSat.rps - 1e6 / offSat.rps),
@@ -174,10 +191,10 @@ async function main(): Promise<number> {
 
     let scale: BenchReport['scale'];
     if (keys.smallKey && keys.largeKey) {
-      const scaleRate = Math.min(rate, 500);
+      const scaleRate = Number(args['scale-rate']);
       const listAt = async (key: string) => {
         await runLoad({ url: `${portal.url}/v1/jobs`, headers: { Authorization: `Bearer ${key}` }, connections: 10, durationSec: 1 });
-        return runLoad({ url: `${portal.url}/v1/jobs`, headers: { Authorization: `Bearer ${key}` }, connections, durationSec, rate: scaleRate });
+        return runLoad({ url: `${portal.url}/v1/jobs`, headers: { Authorization: `Bearer ${key}` }, connections: 10, durationSec: durationSec * 2, rate: scaleRate });
       };
       const s = await listAt(keys.smallKey);
       const l = await listAt(keys.largeKey);
@@ -188,7 +205,7 @@ async function main(): Promise<number> {
     const report: BenchReport = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100) },
-      settings: { durationSec, rate, connections, store: 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
+      settings: { durationSec, rate, connections, rounds, store: 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
       endpoints: rows,
       observability,
       scale,
