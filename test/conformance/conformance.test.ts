@@ -75,7 +75,9 @@ describe('every operation of the contract', () => {
         await checkOperation(ctx, inputs(), 'valid', { numRuns: Math.ceil(RUNS / 3), seed: SEED });
       });
       it('invalid requests get a documented 400 problem naming the parameter, never a 5xx', async () => {
-        await checkOperation(ctx, inputs(), 'invalid', { numRuns: RUNS - Math.ceil(RUNS / 3), seed: SEED });
+        // Without parameters the only mutation is an unknown one: a tenth of the budget says all there is to say.
+        const runs = RUNS - Math.ceil(RUNS / 3);
+        await checkOperation(ctx, inputs(), 'invalid', { numRuns: op.parameters.length ? runs : Math.ceil(runs / 10), seed: SEED });
       });
     });
   }

@@ -36,7 +36,10 @@ export type Verdict =
   | { kind: 'valid' }
   /** The request breaks these parameters (name, location): a 400 must name each. */
   | { kind: 'invalid'; params: { name: string; in: string }[] }
-  /** A non-canonical number (`05`, `+5`, `1e1`): accepting it or rejecting it naming the parameter are both fine. */
+  /**
+   * A non-canonical number (`05`, `+5`, `1e1`), or a made-up value of an opaque parameter (a cursor the server
+   * never issued): accepting it, or refusing it with a 400 that names the parameter, are both fine.
+   */
   | { kind: 'either'; params: { name: string; in: string }[] };
 
 const CONTROL = [...Array(32).keys()].slice(1).map((c) => String.fromCharCode(c)).concat('\x7f');
@@ -75,7 +78,7 @@ export function validValue(p: Parameter, realValues: string[] = []): fc.Arbitrar
   } else if (s.type === 'string') {
     const min = s.minLength ?? 0;
     const max = maxLen(s);
-    // NUL is left out: the API refuses it anywhere in a URL (see the hygiene rule in run.ts).
+    // NUL is left out: the API refuses it anywhere in a URL (the hygiene rule in sent.ts).
     const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(...UNICODE_TRICKS, ...CONTROL, ' ', '%', '+', '&', '='));
     const str = (lo: number, hi: number) => fc.string({ unit, minLength: lo, maxLength: hi }).filter((v) => !v.includes('\0'));
     options.push(str(min, Math.min(max, 20)), str(max, max), str(Math.max(min, 1), Math.max(min, 1)));
