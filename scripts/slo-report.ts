@@ -6,7 +6,8 @@
  *     http://127.0.0.1:9464/metrics). With `--baseline` (an earlier scrape) only the requests in between count,
  *     which is how a benchmark run is judged. Percentiles are estimated from the histogram buckets as PromQL's
  *     histogram_quantile() does; the share of requests under each target is exact (targets are bucket bounds).
- *   - a benchmark JSON report: `{ "endpoints": [{ "name"|"route"|"path", "requests", "errors"?, "status"?: {"200": n…},
+ *   - a benchmark JSON report: `npm run bench`'s reports/bench/bench.json (each endpoint's fixed-rate run of the full
+ *     stack), or `{ "endpoints": [{ "name"|"route"|"path", "requests", "errors"?, "status"?: {"200": n…},
  *     "latencyMs": {"p50","p95","p99"} }] }`, or autocannon results (one object or an array; `title`/`url` name the
  *     endpoint; autocannon has no p95, so its p97.5 stands in, marked `≈`).
  * Targets come from src/observability/slo.ts (the same table as the alerts). `--strict` exits 1 when an
@@ -117,6 +118,9 @@ interface BenchEndpoint {
   latencyMs?: { p50?: number; p95?: number; p99?: number };
   /** autocannon */
   latency?: { p50?: number; p95?: number; p97_5?: number; p99?: number };
+  /** `npm run bench` (reports/bench/bench.json): the SLO class and the fixed-rate run of the full stack. */
+  slo?: string;
+  full?: { atRate?: { requests: number; non2xx: number; errors: number; p50: number; p95: number; p99: number } };
 }
 
 /** Compliance per SLO class from a benchmark report (latencies in milliseconds). */
@@ -129,16 +133,18 @@ export function fromBench(report: unknown): EndpointResult[] {
   const out: EndpointResult[] = [];
   for (const e of list) {
     const id = e.route ?? e.path ?? e.url ?? e.name ?? e.title ?? '';
-    const slo = sloFor(id) ?? LATENCY_SLOS.find((s) => s.name === e.name || s.name === e.title);
+    const slo = LATENCY_SLOS.find((s) => s.name === e.slo) ?? sloFor(id) ?? LATENCY_SLOS.find((s) => s.name === e.name || s.name === e.title);
     if (!slo) continue;
-    const lat = e.latencyMs ?? e.latency ?? {};
+    const atRate = e.full?.atRate;
+    const lat = e.latencyMs ?? atRate ?? e.latency ?? {};
     const p95 = lat.p95 ?? (e.latency?.p97_5 !== undefined ? e.latency.p97_5 : undefined);
-    const requests = typeof e.requests === 'number' ? e.requests : (e.requests?.total ?? 0);
+    const requests = atRate ? atRate.requests : typeof e.requests === 'number' ? e.requests : (e.requests?.total ?? 0);
     const statuses = e.status ?? {};
     const statusTotal = Object.values(statuses).reduce((a, b) => a + b, 0);
     const count = statusTotal > 0 ? statusTotal : requests;
     const sumWhere = (re: RegExp) => Object.entries(statuses).filter(([code]) => re.test(code)).reduce((a, [, n]) => a + n, 0);
-    const errors = statusTotal > 0 ? sumWhere(ERRORS) : (e.errors ?? 0);
+    // Without a status breakdown, every non-2xx answer and socket error counts as an error (bench endpoints answer 200).
+    const errors = statusTotal > 0 ? sumWhere(ERRORS) : atRate ? atRate.non2xx + atRate.errors : (e.errors ?? 0);
     out.push(
       judge({
         slo: `${slo.name}${e.name && e.name !== slo.name ? ` (${e.name})` : ''}`,

@@ -84,6 +84,21 @@ describe('slo-report', () => {
     expect(renderTable(autocannon)).toContain('≈12.0 ms');
   });
 
+  it("reads npm run bench's report (fixed-rate run of the full stack per endpoint)", () => {
+    const run = (p95: number, p99: number, non2xx = 0) => ({ rps: 100, requests: 3000, non2xx, errors: 0, p50: 2, p95, p99, max: p99 + 5 });
+    const rows = fromBench({
+      endpoints: [
+        { name: 'getHealth', slo: 'health', path: '/v1/health', ratio: 0.8, full: { saturated: run(1, 2), atRate: run(3, 6) }, bare: { saturated: run(1, 2), atRate: run(1, 2) } },
+        { name: 'listJobs', slo: 'jobs', path: '/v1/jobs', ratio: 0.7, full: { saturated: run(1, 2), atRate: run(420, 500, 60) }, bare: { saturated: run(1, 2), atRate: run(1, 2) } },
+      ],
+    });
+    expect(rows.map((r) => [r.slo, r.compliant, r.misses])).toEqual([
+      ['health (getHealth)', true, []],
+      ['jobs (listJobs)', false, ['p95', 'errors']],
+    ]);
+    expect(rows[1]!.errorRatio).toBeCloseTo(0.02);
+  });
+
   it('runs as a CLI on a saved scrape; --strict fails on a missed objective', async () => {
     const file = path.join(dir, 'metrics.txt');
     writeFileSync(file, await scrapeOf((m) => m.observeHttp('GET', '/v1/health', 200, 0.5)));
