@@ -29,7 +29,7 @@ const ops = operationsOf(loadSpec());
 let data: DataDir;
 let server: RunningServer;
 let found: Discovery;
-const ctx: RunContext = { url: '', token: ACME_KEY, counts: new Map() };
+const ctx: RunContext = { url: '', token: ACME_KEY, counts: new Map(), statuses: new Map() };
 
 beforeAll(async () => {
   console.log(`conformance: FC_SEED=${SEED} CONFORMANCE_RUNS=${RUNS} (replay a failure with FC_SEED=${SEED})`);
@@ -43,11 +43,27 @@ afterAll(async () => {
   await server?.close();
   data?.remove();
   if (ctx.counts.size === 0) return;
-  const rows = [...ctx.counts].map(([op, byLabel]) => ({ op, total: [...byLabel.values()].reduce((a, b) => a + b, 0), byLabel: Object.fromEntries(byLabel) }));
+  const rows = [...ctx.counts].map(([op, byLabel]) => {
+    const seen = ctx.statuses?.get(op) ?? new Map<number, number>();
+    const documented = [...(ops.find((o) => o.operationId === op)?.responses.keys() ?? [])];
+    return {
+      op,
+      total: [...byLabel.values()].reduce((a, b) => a + b, 0),
+      byLabel: Object.fromEntries(byLabel),
+      statuses: Object.fromEntries([...seen].sort(([a], [b]) => a - b)),
+      documentedNotSeen: documented.filter((s) => !seen.has(Number(s))),
+    };
+  });
   const total = rows.reduce((a, r) => a + r.total, 0);
   console.log(
     `conformance cases per operation (seed ${SEED}, discovery ${found?.requests ?? 0} requests):\n` +
-      rows.map((r) => `  ${r.op.padEnd(18)} ${String(r.total).padStart(5)}  ${Object.entries(r.byLabel).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('\n') +
+      rows
+        .map(
+          (r) =>
+            `  ${r.op.padEnd(18)} ${String(r.total).padStart(5)}  ${Object.entries(r.byLabel).map(([k, v]) => `${k} ${v}`).join(', ')}\n` +
+            `  ${''.padEnd(24)} statuses ${Object.entries(r.statuses).map(([k, v]) => `${k}×${v}`).join(' ')}; documented, not produced here: ${r.documentedNotSeen.join(' ') || 'none'}`,
+        )
+        .join('\n') +
       `\n  ${'total'.padEnd(18)} ${String(total).padStart(5)}`,
   );
   const dir = path.join(ROOT, 'reports/conformance');

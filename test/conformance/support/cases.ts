@@ -57,6 +57,17 @@ function maxLen(schema: Schema): number {
   return Math.min(schema.maxLength ?? 200, 600);
 }
 
+/** `bytes=0-99`, `bytes=500-`, `bytes=-20`, and sets of them, small and past any file's end. */
+function byteRanges(): fc.Arbitrary<string> {
+  const n = fc.oneof(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 10_000_000 }));
+  const one = fc.oneof(
+    fc.tuple(n, fc.nat({ max: 5000 })).map(([a, len]) => `${a}-${a + len}`),
+    n.map((a) => `${a}-`),
+    fc.integer({ min: 1, max: 5000 }).map((k) => `-${k}`),
+  );
+  return fc.array(one, { minLength: 1, maxLength: 3 }).map((rs) => `bytes=${rs.join(',')}`);
+}
+
 /** A schema-valid value (decoded) for a parameter. */
 export function validValue(p: Parameter, realValues: string[] = []): fc.Arbitrary<string> {
   const s = p.schema;
@@ -72,6 +83,8 @@ export function validValue(p: Parameter, realValues: string[] = []): fc.Arbitrar
     // Header values are visible ASCII on the wire (RFC 9110 §5.5).
     const fits = (v: string) => v.length >= (s.minLength ?? 0) && v.length <= maxLen(s) && (p.in !== 'header' || /^[\x20-\x7e]*$/.test(v));
     options.push(fc.stringMatching(new RegExp(s.pattern)).filter(fits));
+    // `Range` is RFC 9110 §14.2 byte ranges (the spec points there): real range sets reach 206 and 416 too.
+    if (p.in === 'header' && p.name.toLowerCase() === 'range') options.push(byteRanges().filter(fits));
   } else if (s.type === 'string' && p.in === 'header') {
     const visible = fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c));
     options.push(fc.string({ unit: visible, minLength: Math.max(1, s.minLength ?? 0), maxLength: Math.min(maxLen(s), 80) }), fc.constant('*'), fc.constant('x'.repeat(maxLen(s))));
@@ -353,6 +366,8 @@ export function boundaryCases({ op, bindings, realValues }: OpInputs): Case[] {
       const max = maxLen(s);
       for (const ch of p.in === 'header' ? ['x'] : ['a', 'é', '😀', ' ']) [min, max].forEach((n) => n > 0 && values.add(ch.repeat(n)));
     }
+    // RFC 9110 §14.2 edges: the first byte, the last byte, two ranges, a range past any end (416).
+    if (p.in === 'header' && p.name.toLowerCase() === 'range') ['bytes=0-0', 'bytes=-1', 'bytes=0-0,-1', `bytes=${2 ** 40}-`].forEach((x) => values.add(x));
     for (const v of realValues?.get(p.name)?.slice(0, 2) ?? []) values.add(v);
     for (const v of values) {
       if (schemaErrors(s, asSchemaValue(s, v)).length) continue;

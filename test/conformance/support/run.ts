@@ -18,6 +18,8 @@ export interface RunContext {
   token: string;
   /** operationId → label → count of requests judged. */
   counts: Map<string, Map<string, number>>;
+  /** operationId → status → how many answers had it (which documented responses the run exercised). */
+  statuses?: Map<string, Map<number, number>>;
 }
 
 export function count(ctx: RunContext, operationId: string, label: string): void {
@@ -117,6 +119,11 @@ export async function runCase(ctx: RunContext, op: Operation, c: Case): Promise<
   const { final, before } = await execute(ctx, op, c);
   const problems: string[] = [];
   const record = (sent: Sent, issues: string[]) => {
+    if (ctx.statuses) {
+      const byStatus = ctx.statuses.get(op.operationId) ?? new Map<number, number>();
+      ctx.statuses.set(op.operationId, byStatus);
+      byStatus.set(sent.answer.status, (byStatus.get(sent.answer.status) ?? 0) + 1);
+    }
     const { unexplained, explainedBy } = triage(op, sent, issues);
     for (const id of explainedBy) count(ctx, op.operationId, `known finding ${id}`);
     if (unexplained.length) problems.push(`${describe(sent)}\n    - ${unexplained.join('\n    - ')}`);
