@@ -70,7 +70,7 @@ export function sendProblem(req: Request, res: Response, problem: HttpProblem): 
   res.removeHeader('ETag');
   res.removeHeader('Content-Disposition');
   res.removeHeader('Content-Range');
-  res.removeHeader('Accept-Ranges');
+  if (problem.status !== 416) res.removeHeader('Accept-Ranges');
   for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
   res.type('application/problem+json');
   res.send(JSON.stringify(body));

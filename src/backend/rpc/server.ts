@@ -18,6 +18,7 @@ import { setDeadline } from '../resilience.js';
 import { JOB_STATUSES, TransientBackendError } from '../port.js';
 import type { Backend, EntityKind, JobStatus, PageRequest } from '../port.js';
 import { fromRoot } from '../../paths.js';
+import { traceContextMiddleware } from '../../observability/trace.js';
 
 export interface BackendServerLogger {
   info(obj: object, msg?: string): void;
@@ -118,6 +119,8 @@ export function createBackendServer(opts: BackendServerOptions): express.Express
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // The caller's trace becomes current even when no spans are recorded, so log lines carry its id.
+  app.use(traceContextMiddleware());
   app.use(authenticate(opts.secret));
   app.use(
     OpenApiValidator.middleware({
