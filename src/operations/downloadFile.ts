@@ -1,9 +1,5 @@
-import { defineOperation } from '../http/operation.js';
+import type { OperationModule } from '../http/operation.js';
 
-/** Streams the bytes; authorized by the URL's signature alone (src/files/download.ts). */
-export default defineOperation('downloadFile', async ({ services, req, res }) => {
-  await new Promise<void>((resolve, reject) => {
-    res.once('close', resolve);
-    services.download(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
-  });
-});
+/** Streams the bytes; authorized by the URL's signature alone (src/files/download.ts writes the response). */
+const downloadFile: OperationModule<'downloadFile'> = { operationId: 'downloadFile', handler: (services) => services.download };
+export default downloadFile;
