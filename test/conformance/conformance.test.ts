@@ -22,8 +22,14 @@ import { ROOT, loadSpec, operationsOf } from './support/spec.js';
 // These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
-const RUNS = Number(process.env.CONFORMANCE_RUNS ?? 300);
-const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`${name}=${JSON.stringify(raw)}: expected an integer`);
+  return Number(raw);
+}
+const RUNS = Math.max(3, intFromEnv('CONFORMANCE_RUNS', 300));
+const SEED = intFromEnv('FC_SEED', (Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
 const ops = operationsOf(loadSpec());
 
 let data: DataDir;
