@@ -93,13 +93,16 @@ function judge(samples: Sample[], warmupSec: number): Verdict[] {
   const windowSec = Number(args['window-seconds']);
   const measured = samples.filter((s) => s.t >= warmupSec);
   const one = (name: string, pick: (s: Sample) => number, floorMb: number): Verdict => {
-    const floors = new Map<number, { t: number; y: number }>();
+    const floors = new Map<number, { t: number; y: number; first: number; last: number }>();
     for (const s of measured) {
       const w = Math.floor((s.t - warmupSec) / windowSec);
-      const cur = floors.get(w);
-      if (!cur || pick(s) < cur.y) floors.set(w, { t: s.t, y: pick(s) });
+      const cur = floors.get(w) ?? { t: s.t, y: Infinity, first: s.t, last: s.t };
+      if (pick(s) < cur.y) Object.assign(cur, { t: s.t, y: pick(s) });
+      cur.last = s.t;
+      floors.set(w, cur);
     }
-    const points = [...floors.values()];
+    // A window that covers less than half its span (the final sample after the load, say) has no real floor.
+    const points = [...floors.values()].filter((f) => f.last - f.first >= windowSec / 2);
     const tr = trend(points);
     const span = (points.at(-1)!.t - points[0]!.t) / 60;
     const growth = tr.slopePerMin * span;
