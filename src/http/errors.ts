@@ -53,14 +53,19 @@ export function toProblem(err: unknown): HttpProblem {
   return problems.internal(err);
 }
 
+/** Keeps valid percent-escapes, encodes a stray `%` and anything a URI path may not hold. */
+function uriReference(path: string): string {
+  return path.replace(/%(?![0-9A-Fa-f]{2})/g, '%25').replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/g, (c) => encodeURIComponent(c));
+}
+
 export function sendProblem(req: Request, res: Response, problem: HttpProblem): void {
   const body = {
     type: PROBLEM_BASE + problem.type,
     title: problem.title,
     status: problem.status,
     ...(problem.detail ? { detail: problem.detail } : {}),
-    // The path only: a query string may hold a URL signature.
-    instance: req.path,
+    // The path only (a query string may hold a URL signature), re-encoded so it is always a valid URI reference.
+    instance: uriReference(req.path),
     traceId: req.ctx?.traceId ?? '00000000000000000000000000000000',
     ...(problem.errors?.length ? { errors: problem.errors } : {}),
   };

@@ -6,6 +6,7 @@ import type { RequestHandler, Request } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import type { ResponseValidation } from '../config.js';
+import { problems } from './problem.js';
 
 export interface ValidatorOptions {
   spec: object;
@@ -17,6 +18,16 @@ export interface ValidatorOptions {
 export class ResponseDriftError extends Error {
   override readonly name = 'ResponseDriftError';
 }
+
+/**
+ * The validator coerces `Infinity` and `1e400` to ±Infinity, which its integer and range checks let through; every
+ * numeric parameter of this API is an integer, so anything that is not a safe integer is refused here.
+ */
+const finiteNumbers: RequestHandler = (req, _res, next) => {
+  const bad = Object.entries(req.query as Record<string, unknown>).filter(([, v]) => typeof v === 'number' && !Number.isSafeInteger(v));
+  if (bad.length === 0) return next();
+  next(problems.badRequest(`The request has ${bad.length} invalid parameter${bad.length === 1 ? '' : 's'}: ${bad.map(([k]) => k).join(', ')}.`, bad.map(([name]) => ({ location: 'query' as const, name, message: 'must be a finite integer' }))));
+};
 
 export function createValidator(opts: ValidatorOptions): RequestHandler[] {
   const validateResponses =
@@ -54,5 +65,5 @@ export function createValidator(opts: ValidatorOptions): RequestHandler[] {
     if (req.ctx?.headAsGet) req.method = 'HEAD';
     next();
   };
-  return [asGet, ...(middlewares as unknown as RequestHandler[]), restore];
+  return [asGet, ...(middlewares as unknown as RequestHandler[]), restore, finiteNumbers];
 }

@@ -20,28 +20,8 @@ export interface Finding {
   probe: { operationId: string; request(b: Binding | undefined): RawRequest };
 }
 
-const signedQuery = (b: Binding | undefined) => new URLSearchParams(b?.query ?? {}).toString();
 
 export const FINDINGS: Finding[] = [
-  {
-    id: 'health-400-undocumented',
-    summary:
-      'getHealth answers 400 (unknown query parameter) but the spec documents no 400 for it. Fix in openapi/openapi.yaml: add ' +
-      "'400': { $ref: '#/components/responses/BadRequest' } to getHealth (lead).",
-    explains: (op, sent, v) => op.operationId === 'getHealth' && sent.answer.status === 400 && /^status 400 is not documented/.test(v),
-    probe: { operationId: 'getHealth', request: () => ({ method: 'GET', target: '/v1/health?foo=1' }) },
-  },
-  {
-    id: 'download-media-type',
-    summary:
-      "downloadFile answers 200/206 with the file's own content type (text/csv, application/pdf, text/plain…), but the spec " +
-      "documents only application/octet-stream. Fix in openapi/openapi.yaml: document the bytes as '*/*' (or list the types) (lead).",
-    explains: (op, sent, v) => op.operationId === 'downloadFile' && [200, 206].includes(sent.answer.status) && /^content-type \S+ is not documented for 20[06]/.test(v),
-    probe: {
-      operationId: 'downloadFile',
-      request: (b) => ({ method: 'GET', target: `/v1/downloads/${b?.path.fileId}?${signedQuery(b)}` }),
-    },
-  },
   {
     id: 'hygiene-400-unnamed',
     summary:
@@ -52,31 +32,6 @@ export const FINDINGS: Finding[] = [
     explains: (_op, sent, v) =>
       hygieneRejected(sent.target) && sent.answer.status === 400 && (/^400 does not name/.test(v) || /^header ratelimit(-policy)? is documented for 400 but missing$/.test(v)),
     probe: { operationId: 'listContacts', request: () => ({ method: 'GET', target: '/v1/contacts?q=a%00b' }) },
-  },
-  {
-    id: 'integer-infinity-accepted',
-    summary:
-      'An integer query parameter that reads as an infinite number (`limit=Infinity`, `expires=-Infinity`, `limit=1e400`) ' +
-      'passes request validation (the validator coerces it to ±Infinity, which its integer and range checks let through) ' +
-      'and reaches the handler: for `limit`, SQLite throws "datatype mismatch" and the client gets 500 (or 404 on a job\'s ' +
-      'files); for the signed URL\'s `expires`, 403. Fix: refuse non-finite numbers in request validation ' +
-      '(src/http/validator.ts, e.g. a Number.isSafeInteger check on integer parameters), answering 400 naming the parameter (lead).',
-    explains: (op, sent, v) => {
-      const query = new URLSearchParams(sent.target.split('?')[1] ?? '');
-      const integers = op.parameters.filter((p) => p.in === 'query' && p.schema.type === 'integer').map((p) => p.name);
-      const infinite = integers.some((n) => query.getAll(n).some((x) => Math.abs(Number(x)) === Infinity));
-      return infinite && sent.answer.status !== 400 && (/^500: a server error/.test(v) || /expected 400 problem\+json, got \d+$/.test(v));
-    },
-    probe: { operationId: 'listContacts', request: () => ({ method: 'GET', target: '/v1/contacts?limit=Infinity' }) },
-  },
-  {
-    id: 'problem-instance-not-uri',
-    summary:
-      'For a path with broken percent-encoding (`/v1/jobs/job_…%ZZ`), the problem\'s `instance` echoes the raw path, which is ' +
-      'not a `uri-reference` as the Problem schema requires. Fix in src/http/errors.ts: re-encode the path for `instance` ' +
-      '(e.g. replace `%` not followed by two hex digits with `%25`) (lead).',
-    explains: (_op, sent, v) => /%(?![0-9a-f]{2})/i.test(sent.target.split('?')[0]!) && /^body \/instance must match format "uri-reference"/.test(v),
-    probe: { operationId: 'getJob', request: () => ({ method: 'GET', target: '/v1/jobs/job_rEtmlsUiFXtcDfBCtUFAIp%ZZ' }) },
   },
 ];
 
