@@ -38,11 +38,12 @@ export interface BenchReport {
   settings: { durationSec: number; rate: number; connections: number; rounds: number; store: string; mode: string };
   endpoints: EndpointRow[];
   observability: {
-    rate: number;
+    method: string;
     cpuUsPerRequestOn: number;
     cpuUsPerRequestOff: number;
     costUsPerRequest: number;
-    pairs: { on: number; off: number }[];
+    noiseUs: number;
+    pairs: { on: number; off: number; rpsOn: number; rpsOff: number }[];
     saturatedRpsOn: number;
     saturatedRpsOff: number;
     costUsFromThroughput: number;
@@ -77,7 +78,8 @@ export function renderMarkdown(r: BenchReport): string {
         `${mark(e.full.atRate.p99 <= limit)} ≤ ${limit} ms | ${bad} |`,
     );
   }
-  lines.push('', 'Latencies in ms. "rps" at the fixed rate is the achieved rate: ' +
+  lines.push('', 'Latencies in ms, at the fixed rate through autocannon `overallRate`, which sends each connection\'s share in a burst at the start of every second: p99 ≈ time to drain a burst of up to ' +
+    `${s.connections} concurrent requests. Achieved rates: ` +
     r.endpoints.map((e) => `${e.name} ${e.full.atRate.rps}`).join(', ') + '.', '');
 
   const contacts = r.endpoints.find((e) => e.name === 'contacts list');
@@ -89,7 +91,8 @@ export function renderMarkdown(r: BenchReport): string {
   }
   const p99Fails = r.endpoints.filter((e) => e.full.atRate.p99 > SLO[e.slo].p99 * TARGETS.p99ShareOfSlo);
   lines.push(`| p99 at ${s.rate}/s ≤ 10% of the seed p99 target, every endpoint | ${p99Fails.length === 0 ? 'all within' : `over: ${p99Fails.map((e) => `${e.name} ${e.full.atRate.p99} ms`).join(', ')}`} | ${mark(p99Fails.length === 0)} |`);
-  lines.push(`| observability < ${TARGETS.observabilityUs} µs/request | ${o.costUsPerRequest} µs server CPU (median of ${o.pairs.length} on/off pairs at ${o.rate}/s: ${o.pairs.map((p) => `${p.on}−${p.off}`).join(', ')}); from saturated throughput ${o.costUsFromThroughput} µs (${o.saturatedRpsOn} vs ${o.saturatedRpsOff} rps) | ${mark(o.costUsPerRequest < TARGETS.observabilityUs)} |`);
+  const obsVerdict = o.noiseUs >= TARGETS.observabilityUs ? '⚠️ noise ≥ target' : mark(o.costUsPerRequest < TARGETS.observabilityUs);
+  lines.push(`| observability < ${TARGETS.observabilityUs} µs/request | ${o.costUsPerRequest} ± ${o.noiseUs} µs server CPU per request (${o.cpuUsPerRequestOn} on vs ${o.cpuUsPerRequestOff} off; median of ${o.pairs.length} saturated on/off pairs: ${o.pairs.map((p) => `${p.on}−${p.off}`).join(', ')}); from throughput ${o.costUsFromThroughput} µs (${o.saturatedRpsOn} vs ${o.saturatedRpsOff} rps) | ${obsVerdict} |`);
   if (r.scale) {
     const sc = r.scale;
     lines.push(`| list p99 at ${sc.large.jobs.toLocaleString('en')} jobs ≤ ${TARGETS.scaleRatio}× at ${sc.small.jobs.toLocaleString('en')} | ${sc.large.p99} vs ${sc.small.p99} ms = ${sc.ratioP99}× (at ${sc.rate}/s; p50 ${sc.large.p50} vs ${sc.small.p50} ms) | ${mark(sc.ratioP99 <= TARGETS.scaleRatio)} |`);
