@@ -12,13 +12,13 @@
  * Options: --duration S (per run, default 5), --rate N (default 1000), --connections N (default 50),
  * --scale-small N (10000), --scale-large N (1000000), --skip-scale, --data-dir DIR (reuse a seeded dir),
  * --only name,name (endpoints), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (5), --obs-seconds S (3),
- * --scale-rate N (100).
+ * --scale-rate N (100), --paced-rate N (300: evenly spaced open-loop requests, a rate this 2-core box sustains).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMicros, runLoad, type LoadResult } from './bench/load.js';
+import { cpuMicros, runLoad, runPaced, type LoadResult } from './bench/load.js';
 import { ACME_KEY, REPO_ROOT, freePort, productionEnv, startPortal, type PortalProcess } from './bench/portal-process.js';
 import { renderMarkdown, type BenchReport, type EndpointRow, type SLO } from './bench/report.js';
 import { seedDemoData, seedScaleTenant } from './bench/seed-data.js';
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     'obs-pairs': { type: 'string', default: '5' },
     'obs-seconds': { type: 'string', default: '3' },
     'scale-rate': { type: 'string', default: '100' },
+    'paced-rate': { type: 'string', default: '300' },
   },
 });
 const durationSec = Number(args.duration);
@@ -160,10 +161,11 @@ async function main(): Promise<number> {
       const ratio = median(fullSats.map((f, i) => f.rps / bareSats[i]!.rps));
       const fullRate = await runLoad({ url: portal.url + t.full, headers, connections, durationSec, rate });
       const bareRate = await runLoad({ url: bare.url + t.bare, connections, durationSec, rate });
-      const row: EndpointRow = { name: t.name, slo: t.slo, path: t.full.split('?')[0]!, ratio, full: { saturated: fullSat, atRate: fullRate }, bare: { saturated: bareSat, atRate: bareRate } };
+      const paced = await runPaced({ url: portal.url + t.full, headers, rate: Number(args['paced-rate']), durationSec });
+      const row: EndpointRow = { name: t.name, slo: t.slo, path: t.full.split('?')[0]!, ratio, full: { saturated: fullSat, atRate: fullRate, paced }, bare: { saturated: bareSat, atRate: bareRate } };
       rows.push(row);
       log(`${t.name.padEnd(22)} full ${fullSat.rps} rps / bare ${bareSat.rps} rps (×${ratio.toFixed(2)}); ` +
-        `at ${rate}/s full p50/p95/p99 ${fullRate.p50}/${fullRate.p95}/${fullRate.p99} ms (bare ${bareRate.p99} ms p99)` +
+        `at ${rate}/s full p50/p95/p99 ${fullRate.p50}/${fullRate.p95}/${fullRate.p99} ms (bare ${bareRate.p99} ms p99); paced ${args['paced-rate']}/s p99 ${paced.p99} ms` +
         `${fullSat.non2xx + fullRate.non2xx + fullSat.errors + fullRate.errors > 0 ? ` non-2xx ${fullSat.non2xx + fullRate.non2xx}, errors ${fullSat.errors + fullRate.errors}` : ''}`);
     }
 
@@ -216,7 +218,7 @@ async function main(): Promise<number> {
     const report: BenchReport = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100) },
-      settings: { durationSec, rate, connections, rounds, store: 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
+      settings: { durationSec, rate, connections, rounds, pacedRate: Number(args['paced-rate']), store: 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
       endpoints: rows,
       observability,
       scale,

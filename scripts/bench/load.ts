@@ -4,6 +4,7 @@
  * (exact percentiles, ms).
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 
 interface AutocannonResult {
@@ -82,4 +83,56 @@ export function cpuMicros(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 (utime, stime) are at 11 and 12 after the comm field; clock ticks are 100 Hz on Linux.
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * An open-loop load at an evenly spaced rate (one request every 1/rate s over a keep-alive pool), each latency
+ * counted from the moment the request was due — so a server that falls behind is charged for the wait
+ * (no coordinated omission). The complement to autocannon's bursty `overallRate`.
+ */
+export async function runPaced(opts: { url: string; headers?: Record<string, string>; rate: number; durationSec: number; sockets?: number }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.sockets ?? 64 });
+  const total = Math.round(opts.rate * opts.durationSec);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const one = (due: number) =>
+    new Promise<void>((resolve) => {
+      const req = http.get(opts.url, { agent, headers: opts.headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - due);
+          if ((res.statusCode ?? 0) >= 300) non2xx += 1;
+          resolve();
+        });
+      });
+      req.setTimeout(10_000, () => req.destroy());
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+    });
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / opts.rate;
+    const wait = due - performance.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(one(due));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - t0) / 1000;
+  agent.destroy();
+  const sorted = Float64Array.from(latencies).sort();
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    rps: Math.round(latencies.length / elapsed),
+    requests: latencies.length,
+    non2xx,
+    errors,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? NaN),
+  };
 }
