@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { operations } from '../generated/operations.js';
+import { operationIds } from '../generated/operations.js';
 import type { Backend } from './backend/port.js';
 import type { ResilientBackend } from './backend/resilience.js';
 import { MAX_SIGNED_URL_TTL_SECONDS, type Config } from './config.js';
@@ -16,6 +16,7 @@ import { createDownloadUrlIssuer } from './files/issue.js';
 import type { BlobStore } from './files/port.js';
 import { createUrlSigner } from './files/signer.js';
 import { errorMiddleware } from './http/errors.js';
+import { problems } from './http/problem.js';
 import { CursorCodec } from './http/pagination.js';
 import { requestContext } from './http/request-context.js';
 import { matchRoute } from './http/routes.js';
@@ -136,13 +137,15 @@ export function createApp(deps: AppDeps): PortalApp {
   // 6. OpenAPI request validation, then the scopes the operation's security requirement names.
   app.use(createValidator({ spec: SPEC, responseValidation: config.http.responseValidation, log: logger }));
   app.use(enforceScopes((req) => req.ctx.match?.scopes));
-  // 7. The operation handlers, one per operationId.
-  for (const op of Object.values(operations)) {
-    const route = op.path.replace(/\{(\w+)\}/g, ':$1');
-    const handler = operationModules[op.operationId].handler(services);
-    if (op.method === 'get') app.get(route, handler);
-    else if (op.method === 'head') app.head(route, handler);
-  }
+  // 7. The operation's handler, dispatched on the operation matched in step 3 (routing once, not again here).
+  //    Node answers HEAD without a body by itself.
+  const handlers = new Map(operationIds.map((id) => [id, operationModules[id].handler(services)] as const));
+  app.use((req, res, next) => {
+    const match = req.ctx.match;
+    if (!match) return next(problems.notFound());
+    req.params = match.params;
+    handlers.get(match.operationId)!(req, res, next);
+  });
   // 8. Every failure → application/problem+json with the trace id.
   app.use(errorMiddleware());
   return app;

@@ -4,9 +4,17 @@ import express, { Router, type RequestHandler } from 'express';
 import { fromRoot } from '../paths.js';
 
 
-export function serveContract(spec: object, limiter: RequestHandler): Router {
+const isContractPath = (p: string) => p === '/openapi.json' || p === '/openapi.yaml' || p === '/docs' || p.startsWith('/docs/');
+
+/** API requests skip these routes with one string check instead of walking the router's layers. */
+export function serveContract(spec: object, limiter: RequestHandler): RequestHandler {
+  const router = contractRouter(spec, limiter);
+  return (req, res, next) => (isContractPath(req.path) ? router(req, res, next) : next());
+}
+
+function contractRouter(spec: object, limiter: RequestHandler): Router {
   const router = Router();
-  router.use(['/openapi.json', '/openapi.yaml', '/docs'], limiter);
+  router.use(limiter);
   const json = JSON.stringify(spec, null, 2);
   const yaml = readFileSync(fromRoot('openapi/openapi.yaml'), 'utf8');
   const cache = 'public, max-age=300';

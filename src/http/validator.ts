@@ -2,11 +2,40 @@
  * express-openapi-validator over the bundled contract: strict request validation (unknown query parameters
  * rejected, no body coercion — the API takes no bodies), response validation per PORTAL_RESPONSE_VALIDATION.
  */
+import { createRequire } from 'node:module';
 import type { RequestHandler, Request } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import type { ResponseValidation } from '../config.js';
 import { problems } from './problem.js';
+
+/**
+ * express-openapi-validator 5.6 looks up the operation of every request by compiling path-to-regexp for every
+ * route of the spec, on every request (openapi.metadata.js `lookupRoute`): about a fifth of the whole pipeline's
+ * CPU in a profile. pathToRegexp is a pure function of (path, options) and eov reads its result without mutating
+ * it, so it is memoized on the module object eov calls through. Express's own router compiles at registration and
+ * is unaffected.
+ */
+function memoizePathToRegexp(): void {
+  const require = createRequire(import.meta.url);
+  const eovEntry = require.resolve('express-openapi-validator');
+  const ptr = require(require.resolve('path-to-regexp', { paths: [eovEntry] })) as { pathToRegexp: (p: unknown, o?: object) => unknown; __portalMemo?: true };
+  if (ptr.__portalMemo) return;
+  const original = ptr.pathToRegexp;
+  const cache = new Map<string, unknown>();
+  ptr.pathToRegexp = (path: unknown, options?: object) => {
+    if (typeof path !== 'string') return original(path, options);
+    const key = `${path}\0${JSON.stringify(options ?? {})}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      hit = original(path, options);
+      if (cache.size < 1000) cache.set(key, hit);
+    }
+    return hit;
+  };
+  ptr.__portalMemo = true;
+}
+memoizePathToRegexp();
 
 export interface ValidatorOptions {
   spec: object;
