@@ -3,21 +3,11 @@
  * Configuration errors and unreachable stores end the process with one clear message and exit code 1.
  */
 import { createServer } from 'node:http';
-import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, flushLogs } from './observability/logger.js';
+import { exitWith, loadConfigOrExit } from './runtime/boot.js';
 
-function fail(message: string): never {
-  process.stderr.write(`portal-api: ${message}\n`);
-  process.exit(1);
-}
-
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
+const fail: (message: string) => never = (message) => exitWith('portal-api', message);
+const config = loadConfigOrExit('portal-api');
 
 // Tracing must patch http/express before they are loaded, hence the dynamic imports below.
 const { startTracing, shutdownTracing } = await import('./observability/tracing.js');

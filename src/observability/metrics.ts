@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { HttpRequestMetrics } from './http-request-metrics.js';
+import { AUTH_FAILURE_REASONS as SECURITY_AUTH_REASONS } from '../security/auth-reasons.js';
 
 /**
  * A bucket at every latency SLO threshold of the seed (p95/p99 per endpoint: 50/100 ms health, 300/600
@@ -17,26 +18,8 @@ export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0
 /** Backend calls are usually faster than the request around them; same shape so the two can be compared. */
 export const BACKEND_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1, 2, 5];
 
-/** Closed set of reasons for failed authentication; anything else is counted as `other`. */
-export const AUTH_FAILURE_REASONS = [
-  // Kept equal to src/security/authenticate.ts AUTH_FAILURE_REASONS (a test checks); unknown → `other`.
-  'missing',
-  'malformed',
-  'unknown_key',
-  'revoked_key',
-  'oidc_disabled',
-  'expired',
-  'not_yet_valid',
-  'bad_issuer',
-  'bad_audience',
-  'bad_alg',
-  'bad_signature',
-  'unknown_kid',
-  'bad_claims',
-  'no_tenant',
-  'no_subject',
-  'other',
-] as const;
+/** The security module's closed set of failure reasons, plus `other` for anything unexpected. */
+export const AUTH_FAILURE_REASONS = [...SECURITY_AUTH_REASONS, 'other'] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /** Same names as src/backend/resilience.ts `CallOutcome`. */

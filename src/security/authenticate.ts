@@ -16,27 +16,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Backend } from '../backend/port.js';
 import type { Principal } from '../http/context.js';
 import { HttpProblem, problems } from '../http/problem.js';
+import { AUTH_FAILURE_REASONS, type AuthFailureReason as BaseAuthFailureReason } from './auth-reasons.js';
 import { createJwtVerifier, JwksUnavailable, JwtRejected, type JwtFailureReason, type JwtVerifier, type OidcOptions } from './jwt.js';
 
-export type AuthFailureReason = 'missing' | 'malformed' | 'unknown_key' | 'revoked_key' | 'oidc_disabled' | JwtFailureReason;
-
-export const AUTH_FAILURE_REASONS: readonly AuthFailureReason[] = [
-  'missing',
-  'malformed',
-  'unknown_key',
-  'revoked_key',
-  'oidc_disabled',
-  'expired',
-  'not_yet_valid',
-  'bad_issuer',
-  'bad_audience',
-  'bad_alg',
-  'bad_signature',
-  'unknown_kid',
-  'bad_claims',
-  'no_tenant',
-  'no_subject',
-];
+export type AuthFailureReason = BaseAuthFailureReason | JwtFailureReason;
+export { AUTH_FAILURE_REASONS };
 
 const API_KEY_PATTERN = /^pk_[A-Za-z0-9_-]{8,256}$/;
 const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

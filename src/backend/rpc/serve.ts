@@ -6,21 +6,11 @@
  */
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { createLogger, flushLogs } from '../../observability/logger.js';
+import { exitWith, loadConfigOrExit } from '../../runtime/boot.js';
 
-function fail(message: string): never {
-  process.stderr.write(`portal-backend: ${message}\n`);
-  process.exit(1);
-}
-
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
+const fail: (message: string) => never = (message) => exitWith('portal-backend', message);
+const config = loadConfigOrExit('portal-backend');
 if (config.env === 'production' && !config.backend.secret) {
   fail('PORTAL_BACKEND_SECRET is required in production: the backend service must not serve unauthenticated callers');
 }
