@@ -103,7 +103,10 @@ export function createApp(deps: AppDeps): PortalApp {
   const rateLimiters = createRateLimiters(config.security, {
     redis: deps.redis,
     onLimited: (limiter) => metrics?.rateLimited(limiter),
-    onStoreError: (limiter, err) => logger.warn({ limiter, err: (err as Error)?.message }, 'rate-limit store failed'),
+    onStoreError: (limiter, err) => {
+      metrics?.rateLimitStoreError(limiter);
+      logger.warn({ limiter, err: (err as Error)?.message }, 'rate-limit store failed');
+    },
     logger,
   });
 

@@ -60,6 +60,8 @@ export interface Metrics {
   backendTimeout(operation: string): void;
   bulkheadRejection(): void;
   rateLimited(limiter: string): void;
+  /** The rate-limit store (Redis) failed; the request passed (fail open) or got 503 (fail closed). */
+  rateLimitStoreError(limiter: string): void;
   corsBlocked(): void;
   authFailure(reason: string): void;
   crossTenantAttempt(): void;
@@ -118,6 +120,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const rateLimited = new Counter({
     name: 'portal_rate_limited_total',
     help: 'Requests answered 429 by a rate limiter.',
+    labelNames: ['limiter'],
+    registers: [registry],
+  });
+  const rateLimitStoreErrors = new Counter({
+    name: 'portal_rate_limit_store_errors_total',
+    help: 'Rate-limit store (Redis) failures, by limiter.',
     labelNames: ['limiter'],
     registers: [registry],
   });
@@ -190,6 +198,9 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
     rateLimited(limiter) {
       rateLimited.labels(OPERATION_NAME.test(limiter) ? limiter : 'other').inc();
+    },
+    rateLimitStoreError(limiter) {
+      rateLimitStoreErrors.labels(OPERATION_NAME.test(limiter) ? limiter : 'other').inc();
     },
     corsBlocked() {
       corsBlocked.inc();
