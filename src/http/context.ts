@@ -39,10 +39,6 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function ctxOf(req: Request): RequestContext {
-  return req.ctx;
-}
-
 /** The route label for metrics and logs: the spec template, or one fixed value for unmatched paths. */
 export function routeLabel(req: Request): string {
   return req.ctx?.route ?? 'unmatched';

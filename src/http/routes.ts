@@ -52,7 +52,7 @@ function compile(): CompiledPath[] {
 
 const compiled = compile();
 
-export function allowedMethods(entry: CompiledPath): string[] {
+function allowedMethods(entry: CompiledPath): string[] {
   return [...entry.byMethod.keys(), 'OPTIONS'].sort();
 }
 
@@ -74,11 +74,6 @@ export function findPath(path: string): { entry: CompiledPath; params: Record<st
     return { entry, params };
   }
   return undefined;
-}
-
-/** The spec's scopes for an operation (one source of truth: its security requirement). */
-export function requiredScopes(operationId: OperationId): readonly string[] {
-  return operations[operationId].scopes;
 }
 
 /**
