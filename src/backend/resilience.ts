@@ -52,6 +52,7 @@ import {
   wrap,
 } from 'cockatiel';
 import type { IBackoffFactory } from 'cockatiel';
+import type { Config } from '../config.js';
 import { problems } from '../http/problem.js';
 import { TransientBackendError } from './port.js';
 import type { Backend } from './port.js';
@@ -59,19 +60,22 @@ import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike
 
 export { deadlineOf, setDeadline } from './resilience-call.js';
 
-export interface ResilienceOptions {
-  timeoutMs: number;
-  maxRetries: number;
-  retryBaseDelayMs: number;
-  retryMaxDelayMs: number;
-  breakerConsecutiveFailures: number;
-  breakerHalfOpenAfterMs: number;
-  bulkheadConcurrency: number;
-  bulkheadQueue: number;
-  slowThresholdMs: number;
+/** The pipeline's numbers are the configuration's (`config.backend`, documented in the README). */
+export type ResilienceOptions = Pick<
+  Config['backend'],
+  | 'timeoutMs'
+  | 'maxRetries'
+  | 'retryBaseDelayMs'
+  | 'retryMaxDelayMs'
+  | 'breakerConsecutiveFailures'
+  | 'breakerHalfOpenAfterMs'
+  | 'bulkheadConcurrency'
+  | 'bulkheadQueue'
+  | 'slowThresholdMs'
+> & {
   /** Budget of one call, retries included, when the caller's signal carries no deadline. Default: timeoutMs. */
   callBudgetMs?: number;
-}
+};
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 export type CallOutcome = 'ok' | 'error' | 'timeout' | 'circuit_open' | 'rejected' | 'aborted';
