@@ -57,7 +57,8 @@ export function createCors(opts: CorsOptions): RequestHandler {
   return function corsAllowList(req: Request, res: Response, next: NextFunction): void {
     const origin = req.headers.origin;
     // The answer depends on Origin: shared caches must keep one variant per origin.
-    res.vary('Origin');
+    if (res.getHeader('Vary') === undefined) res.setHeader('Vary', 'Origin');
+    else res.vary('Origin');
     // Same-origin requests are not CORS requests, but browsers still send Origin on some of them (module
     // scripts of the /docs page, for one). The browser sets Origin to the page's origin and Host to the target,
     // so a match means the page is ours; a non-browser client can forge both, but CORS never bound those anyway.

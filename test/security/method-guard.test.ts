@@ -5,9 +5,10 @@
 import { connect } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pathProblem } from '../../src/security/method-guard.js';
+import { pathProblem, pathProblemChecked } from '../../src/security/method-guard.js';
 import { applyServerHardening, serverOptions } from '../../src/security/server-hardening.js';
 import { buildApp, KeyRing } from './harness.js';
 
@@ -111,6 +112,23 @@ describe('path hygiene', () => {
     expect(pathProblem('/v1/jobs/job_7hR2mK9pQ4xW1nV8bT3cZs/files?limit=5&cursor=a.b')).toBeNull();
     expect(pathProblem('/docs')).toBeNull();
     for (const t of TRAVERSALS.filter((p) => !p.startsWith('/v1/jobs/%E0') && !p.includes('%c0'))) expect(pathProblem(t)).not.toBeNull();
+  });
+
+  it('the fast path never passes a target the full checks refuse (random targets from a hostile alphabet)', () => {
+    const alphabet = ['/', '.', '%', '2', 'e', 'f', '5', 'c', '0', '\\', '\0', '\n', '?', '&', '=', 'a', '_', '-', '~', 'Z', '9', ' ', '#'];
+    const target = fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((cs) => `/${cs.join('')}`);
+    let fast = 0;
+    fc.assert(
+      fc.property(target, (t) => {
+        if (pathProblem(t) === null && pathProblemChecked(t) === null) fast += 1;
+        expect(pathProblem(t)).toBe(pathProblemChecked(t));
+      }),
+      { numRuns: 20_000 },
+    );
+    // Both outcomes occurred, so the property was exercised on clean and refused targets alike.
+    expect(fast).toBeGreaterThan(100);
+    for (const t of ['/v1/contacts', '/v1/jobs/job_1/files?limit=5&cursor=a.b', '/v1/contacts/', '/v1/contacts?q=a%00', '/v1//contacts', '/v1/./x'])
+      expect(pathProblem(t)).toBe(pathProblemChecked(t));
   });
 
   it('an over-long URL → 414 problem', async () => {
