@@ -3,7 +3,7 @@
  * validated parameters typed from generated/types.ts and returns a status and body that must match the contract
  * for that status — a body that drifts from the spec fails `tsc` (see test/http/operation-types.test-d.ts).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { operations } from '../../generated/types.js';
 import type { OperationId } from '../../generated/operations.js';
@@ -51,7 +51,7 @@ export interface OperationModule<K extends OperationId = OperationId> {
 export const NO_STORE = 'private, max-age=0, no-store';
 
 function entityTag(json: string): string {
-  return `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+  return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
 }
 
 /** RFC 9110 §13.1.2: weak comparison, `*`, and lists. */
@@ -72,15 +72,23 @@ function send<K extends OperationId>(req: Request, res: Response, result: Operat
     const etag = entityTag(json);
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'private, no-cache');
-    if (etagMatches(req.get('if-none-match'), etag)) {
-      res.status(304).end();
+    if (etagMatches(req.headers['if-none-match'], etag)) {
+      res.statusCode = 304;
+      res.end();
       return;
     }
   }
-  res.status(status);
-  // With response validation on, eov checks bodies in res.json; otherwise skip the second stringify.
-  if (validateResponses) res.json(body);
-  else res.type('application/json').send(json);
+  res.statusCode = status;
+  // With response validation on, eov checks bodies in res.json. Otherwise the body is written as is: Express's
+  // res.send would only re-derive the same two headers and re-run a freshness check this function already did.
+  // Node itself leaves the body out of a HEAD response.
+  if (validateResponses) {
+    res.json(body);
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 export function defineOperation<K extends OperationId>(operationId: K, fn: OperationFn<K>): OperationModule<K> {

@@ -9,9 +9,19 @@ import { problems } from './problem.js';
 
 const MAC_BYTES = 16;
 
+/** Fingerprints of recent (tenant, list, filters) scopes: most pages are of a handful of lists. Bounded. */
+const fingerprints = new Map<string, string>();
+const MAX_FINGERPRINTS = 10_000;
+
 function fingerprint(tenantId: string, list: string, filters: Record<string, unknown>): string {
   const canonical = JSON.stringify([tenantId, list, Object.keys(filters).sort().map((k) => [k, filters[k] ?? null])]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+  let fp = fingerprints.get(canonical);
+  if (fp === undefined) {
+    fp = createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+    if (fingerprints.size >= MAX_FINGERPRINTS) fingerprints.clear();
+    fingerprints.set(canonical, fp);
+  }
+  return fp;
 }
 
 export class CursorCodec {

@@ -44,11 +44,11 @@ export function writeAccessLine(res: Response, baseLogger: Logger, status: numbe
     line.principal = ctx.principal.subject;
   }
   if (ctx?.operationId) line.operationId = ctx.operationId;
-  // The request's child logger carries traceId already; the base logger needs it spelled out.
-  const log = ctx?.log ?? baseLogger;
-  if (!ctx?.log) line.traceId = traceIdsOf(req).traceId;
-  if (status >= 500) log.warn(line, 'request');
-  else log.info(line, 'request');
+  // The base logger with the trace id spelled out: the same line as the request's child logger would write, without
+  // making a child for the many requests that log nothing else.
+  line.traceId = ctx?.traceId ?? traceIdsOf(req).traceId;
+  if (status >= 500) baseLogger.warn(line, 'request');
+  else baseLogger.info(line, 'request');
 }
 
 /** The access log alone (requestObserver() does metrics and the access line with one listener). */
