@@ -10,13 +10,14 @@ import express from 'express';
 import { openSqlStore } from '../../src/backend/sql/store.js';
 import { LocalBlobStore } from '../../src/files/local.js';
 import { blobKeyFor } from '../../src/files/port.js';
+import { DEFAULT_LIMIT } from '../../src/http/lists.js';
 
 const dataDir = process.env.PORTAL_DATA_DIR ?? './data';
 const tenant = process.env.BENCH_TENANT ?? 'ten_acme';
 const store = await openSqlStore({ dataDir, databaseUrl: process.env.DATABASE_URL || undefined, migrate: false });
 const blobs = new LocalBlobStore(path.join(dataDir, 'blobs'));
 const signal = new AbortController().signal;
-const limitOf = (q: unknown) => Math.min(100, Math.max(1, Number(q) || 20));
+const limitOf = (q: unknown) => Math.min(100, Math.max(1, Number(q) || DEFAULT_LIMIT));
 
 const app = express();
 app.get('/v1/health', async (_req, res) => {

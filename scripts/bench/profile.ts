@@ -23,15 +23,17 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values } = parseArgs({ options: { path: { type: 'string', default: '/v1/contacts' }, seconds: { type: 'string', default: '8' }, off: { type: 'boolean', default: false }, top: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { path: { type: 'string', default: '/v1/contacts' }, seconds: { type: 'string', default: '8' }, off: { type: 'boolean', default: false }, top: { type: 'string', default: '30' }, entry: { type: 'string' } } });
 const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'portal-prof-'));
 if (!process.env.BENCH_DATA_DIR) await seedDemoData({ dataDir });
 const profDir = mkdtempSync(path.join(os.tmpdir(), 'portal-cpuprof-'));
 const off: Record<string, string> = values.off ? { LOG_LEVEL: 'silent', PORTAL_TRACING: 'false', PORTAL_HTTP_METRICS: 'false' } : {};
+const port = await freePort();
 const portal = await startPortal({
+  entry: values.entry,
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir],
   discardStdout: true,
-  env: productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir, PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', ...off }),
+  env: productionEnv(port, await freePort(), { PORT: String(port), PORTAL_DATA_DIR: dataDir, PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', ABLATE: process.env.ABLATE ?? '', ...off }),
 });
 const headers = { Authorization: `Bearer ${ACME_KEY}` };
 await runLoad({ url: portal.url + values.path, headers, connections: 10, durationSec: 2 });
@@ -44,6 +46,8 @@ console.log(`${values.path}: ${r.rps} rps, p99 ${r.p99} ms, non2xx ${r.non2xx}`)
 const file = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(profDir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
 const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+const parentOf = new Map<number, number>();
+for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
 const short = (u: string) => u.replace(/.*node_modules\//, 'nm/').replace(/.*\/work\/main\//, '');
 const pkgOf = (u: string) => {
   const s = short(u);
@@ -58,6 +62,8 @@ const lo = ends - (Date.now() - from) * 1000;
 const hi = ends - (Date.now() - to) * 1000;
 const self = new Map<string, number>();
 const pkg = new Map<string, number>();
+// Inclusive time per package / source file: a sample counts once for every package on its (synchronous) stack.
+const inclusive = new Map<string, number>();
 let total = 0;
 prof.samples.forEach((id, i) => {
   t += prof.timeDeltas[i]!;
@@ -68,7 +74,10 @@ prof.samples.forEach((id, i) => {
   const k = `${n.callFrame.functionName || '(anon)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber}`;
   self.set(k, (self.get(k) ?? 0) + d);
   pkg.set(pkgOf(n.callFrame.url), (pkg.get(pkgOf(n.callFrame.url)) ?? 0) + d);
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) seen.add(pkgOf(byId.get(at)!.callFrame.url));
+  for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + d);
 });
 const show = (m: Map<string, number>) =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top)).map(([k, v]) => `${(v / 1000).toFixed(0).padStart(7)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-console.log(`profile ${file}\nCPU µs per request ≈ ${Math.round(total / r.requests)} (sampled, incl. idle)\n--- self time\n${show(self)}\n--- by package\n${show(pkg)}`);
+console.log(`profile ${file}\nCPU µs per request ≈ ${Math.round(total / r.requests)} (sampled, incl. idle)\n--- self time\n${show(self)}\n--- by package\n${show(pkg)}\n--- inclusive by package (synchronous stacks)\n${show(inclusive)}`);
