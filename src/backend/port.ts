@@ -119,6 +119,14 @@ export interface Backend {
   /** The API key with this SHA-256 hash (hex) of its secret, revoked or not; null when unknown. */
   findApiKeyByHash(secretHash: string, signal: AbortSignal): Promise<ApiKeyRecord | null>;
 
+  /**
+   * Optional, synchronous and cheap (a few µs): a number that changes whenever the api_keys table may have
+   * changed, by this process or any other, or `undefined` while the adapter cannot tell (then callers must not
+   * cache keys). A cached key read at version v is still current while this returns v. Adapters that cannot
+   * watch the table (the RPC client) leave it out. Not wrapped in the resilience pipeline: it does no I/O.
+   */
+  apiKeysVersion?(): number | undefined;
+
   /** Cheap reachability probe for /v1/health and /readyz. Throws when the backend cannot serve. */
   ping(signal: AbortSignal): Promise<void>;
 

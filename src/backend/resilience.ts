@@ -266,6 +266,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     getFile: (t, f, s) => run('getFile', s, (a) => inner.getFile(t, f, a)),
     ownerOf: (k, id, s) => run('ownerOf', s, (a) => inner.ownerOf(k, id, a)),
     findApiKeyByHash: (h, s) => run('findApiKeyByHash', s, (a) => inner.findApiKeyByHash(h, a)),
+    // Synchronous and I/O-free: passed through as is, no pipeline (absent when the adapter has none).
+    ...(inner.apiKeysVersion ? { apiKeysVersion: inner.apiKeysVersion.bind(inner) } : {}),
     ping: (s) => run('ping', s, (a) => inner.ping(a)),
     close: () => inner.close(),
     circuitState,

@@ -3,7 +3,10 @@
  *
  * Two kinds of token:
  * - API keys (`pk_…`, issued by the admin CLI): the SHA-256 (hex) of the whole token is looked up in the store.
- *   No cache: the spec promises that revoked keys stop working at once, and the lookup is one indexed read.
+ *   The spec promises that revoked keys stop working at once, so a key is cached (key-cache.ts) only when the
+ *   backend can say whether api_keys changed (`apiKeysVersion()`, cheap and synchronous): a cached key is used
+ *   only while that version is unchanged, which skips the lookup and the resilience pipeline. A backend without
+ *   it (the RPC client), or one that cannot tell right now (`undefined`), gets the lookup on every request.
  * - JWT access tokens from the OIDC provider (see jwt.ts).
  *
  * Every failure answers the same 401 (`WWW-Authenticate: Bearer error="invalid_token"`, one fixed detail) so a
@@ -13,9 +16,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Backend } from '../backend/port.js';
+import type { ApiKeyRecord, Backend } from '../backend/port.js';
 import type { Principal } from '../http/context.js';
 import { HttpProblem, problems } from '../http/problem.js';
+import { ApiKeyCache, type ApiKeyCacheOptions } from './key-cache.js';
 import { AUTH_FAILURE_REASONS, type AuthFailureReason as BaseAuthFailureReason } from './auth-reasons.js';
 import { createJwtVerifier, JwksUnavailable, JwtRejected, type JwtFailureReason, type JwtVerifier, type OidcOptions } from './jwt.js';
 
@@ -40,7 +44,10 @@ export function isPublicPath(path: string): boolean {
 }
 
 export interface AuthenticateOptions {
-  backend: Pick<Backend, 'findApiKeyByHash'>;
+  /** `apiKeysVersion`, when the backend has it, turns the API-key cache on. */
+  backend: Pick<Backend, 'findApiKeyByHash' | 'apiKeysVersion'>;
+  /** API-key cache bounds (or a cache of one's own); `false` turns it off. Used only with `backend.apiKeysVersion`. */
+  apiKeyCache?: ApiKeyCacheOptions | ApiKeyCache | false;
   /** `config.security.oidc`; without it JWTs are refused (reason `oidc_disabled`). */
   oidc?: OidcOptions;
   /** Injected verifier (tests); built from `oidc` otherwise. */
@@ -73,11 +80,26 @@ export function bearerToken(header: string | undefined): string {
 export function createAuthenticate(opts: AuthenticateOptions): RequestHandler {
   const verifyJwt = opts.verifyJwt ?? (opts.oidc ? createJwtVerifier(opts.oidc) : undefined);
   const isPublic = opts.isPublic ?? ((req: Request) => isPublicPath(req.path));
+  const backend = opts.backend;
+  const cache =
+    opts.apiKeyCache === false || !backend.apiKeysVersion ? undefined : opts.apiKeyCache instanceof ApiKeyCache ? opts.apiKeyCache : new ApiKeyCache(opts.apiKeyCache);
+
+  async function findKey(hash: string, signal: AbortSignal): Promise<ApiKeyRecord | null> {
+    // Read before the lookup: a change that races the lookup leaves the entry under an outdated version.
+    const version = cache ? backend.apiKeysVersion!() : undefined;
+    if (version !== undefined) {
+      const hit = cache!.get(hash, version);
+      if (hit) return hit;
+    }
+    const key = await backend.findApiKeyByHash(hash, signal);
+    if (key && version !== undefined) cache!.set(hash, key, version);
+    return key;
+  }
 
   async function principalFor(token: string, signal: AbortSignal): Promise<Principal> {
     if (token.startsWith('pk_')) {
       if (!API_KEY_PATTERN.test(token)) throw new AuthFailure('malformed');
-      const key = await opts.backend.findApiKeyByHash(hashApiKey(token), signal);
+      const key = await findKey(hashApiKey(token), signal);
       if (!key) throw new AuthFailure('unknown_key');
       if (key.revokedAt !== null) throw new AuthFailure('revoked_key');
       return { tenantId: key.tenantId, subject: key.id, keyId: key.id, scopes: [...key.scopes], method: 'api_key' };

@@ -56,7 +56,7 @@ describe.runIf(run)('PostgreSQL store', () => {
       try {
         const stores = await Promise.all([1, 2, 3, 4].map(() => openSqlStore({ dataDir: '/unused', databaseUrl: fresh.url, poolSize: 2 })));
         const rows = await stores[0]!.db.selectFrom(sql.table('kysely_migration').as('m')).select(sql<string>`name`.as('name')).execute();
-        expect(rows.map((r) => r.name)).toEqual(['0001_initial']);
+        expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_api_keys_notify']);
         await stores[0]!.createTenant('ten_after', 'After');
         for (const s of stores) expect((await s.listTenants()).map((t) => t.id)).toEqual(['ten_after']);
         await Promise.all(stores.map((s) => s.close()));

@@ -50,6 +50,12 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export class SqlAdmin extends SqlReads {
+  /**
+   * Bumped after every write to api_keys through these methods (even a failed one), so this store's own
+   * `apiKeysVersion()` changes as soon as the write returns, without waiting for the database to tell it.
+   */
+  protected apiKeyWrites = 0;
+
   async createTenant(id: string, name: string, now = Date.now()): Promise<TenantRecord> {
     if (!ID_PATTERNS.tenant.test(id)) throw new AdminError(`Invalid tenant id ${JSON.stringify(id)}: expected ten_ followed by 1-40 of [a-z0-9-] (starting with a letter or digit)`);
     const trimmed = name.trim();
@@ -79,9 +85,13 @@ export class SqlAdmin extends SqlReads {
     await this.db.deleteFrom('files').where('tenant_id', '=', id).execute();
     await this.db.deleteFrom('jobs').where('tenant_id', '=', id).execute();
     await this.db.deleteFrom('contacts').where('tenant_id', '=', id).execute();
-    await this.db.deleteFrom('api_keys').where('tenant_id', '=', id).execute();
-    const res = await this.db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    try {
+      await this.db.deleteFrom('api_keys').where('tenant_id', '=', id).execute();
+      const res = await this.db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    } finally {
+      this.apiKeyWrites += 1;
+    }
   }
 
   async createApiKey(opts: { tenantId: string; scopes: string[]; name?: string; secret?: string; id?: string; now?: number }): Promise<CreatedApiKey> {
@@ -97,10 +107,14 @@ export class SqlAdmin extends SqlReads {
     const secret = opts.secret ?? newApiKeySecret();
     const id = opts.id ?? newId('key');
     const now = opts.now ?? Date.now();
-    await this.db
-      .insertInto('api_keys')
-      .values({ id, tenant_id: opts.tenantId, name, scopes: scopes.join(' '), secret_hash: hashApiKeySecret(secret), created_at: now, revoked_at: null })
-      .execute();
+    try {
+      await this.db
+        .insertInto('api_keys')
+        .values({ id, tenant_id: opts.tenantId, name, scopes: scopes.join(' '), secret_hash: hashApiKeySecret(secret), created_at: now, revoked_at: null })
+        .execute();
+    } finally {
+      this.apiKeyWrites += 1;
+    }
     return { key: { id, tenantId: opts.tenantId, name, scopes, createdAt: toIso(now), revokedAt: null }, secret };
   }
 
@@ -111,7 +125,11 @@ export class SqlAdmin extends SqlReads {
 
   /** Marks the key revoked (keeping the first revocation time); null when no such key exists. */
   async revokeApiKey(keyId: string, now = Date.now()): Promise<ApiKeyRecord | null> {
-    await this.db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).where('revoked_at', 'is', null).execute();
+    try {
+      await this.db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).where('revoked_at', 'is', null).execute();
+    } finally {
+      this.apiKeyWrites += 1;
+    }
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
     return row ? apiKeyFrom(row) : null;
   }

@@ -112,9 +112,36 @@ const initial: Migration = {
   },
 };
 
+/**
+ * PostgreSQL only (a no-op on SQLite, whose `PRAGMA data_version` needs no schema): every statement that touches
+ * api_keys (insert, update, delete, truncate, and ON DELETE CASCADE from tenants) notifies `portal_api_keys` when
+ * its transaction commits. Servers LISTEN on it to invalidate their API-key cache (src/backend/sql/key-version.ts).
+ * Statement level, so a bulk change is one notification; PostgreSQL folds duplicates within a transaction.
+ */
+const apiKeysNotify: Migration = {
+  async up(db: AnyDb) {
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql`create or replace function portal_api_keys_notify() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('portal_api_keys', '');
+        return null;
+      end
+    $$`.execute(db);
+    await sql`drop trigger if exists api_keys_notify on api_keys`.execute(db);
+    await sql`create trigger api_keys_notify after insert or update or delete or truncate on api_keys
+      for each statement execute function portal_api_keys_notify()`.execute(db);
+  },
+  async down(db: AnyDb) {
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql`drop trigger if exists api_keys_notify on api_keys`.execute(db);
+    await sql`drop function if exists portal_api_keys_notify()`.execute(db);
+  },
+};
+
 /** Append-only: never edit or reorder a released migration; add a new one. Names sort in run order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_api_keys_notify': apiKeysNotify,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -9,6 +9,7 @@ import type { Config } from '../../config.js';
 import type { Backend } from '../port.js';
 import { SqlAdmin } from './admin.js';
 import { openPostgres, openSqlite, StoreOpenError } from './connect.js';
+import { PgKeyListener, sqliteKeyVersion, type KeyVersionSource, type PgListenerOptions } from './key-version.js';
 import { migrateToLatest, MIGRATIONS } from './migrations.js';
 import type { Opened } from './connect.js';
 import { createRunner } from './runner.js';
@@ -23,6 +24,8 @@ export interface SqlStoreOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** PostgreSQL: reconnect and heartbeat timing of the api_keys listener behind `apiKeysVersion()`. */
+  apiKeysListener?: PgListenerOptions;
 }
 
 export class SqlStore extends SqlAdmin implements Backend {
@@ -33,8 +36,19 @@ export class SqlStore extends SqlAdmin implements Backend {
     runner: Runner,
     /** Migrations this open applied (empty when the schema was already current). */
     readonly appliedMigrations: string[] = [],
+    private readonly keyVersion?: KeyVersionSource,
   ) {
     super(opened.db, opened.dialect, runner);
+  }
+
+  /**
+   * Changes whenever api_keys may have changed (see key-version.ts): the database's own signal (SQLite
+   * data_version + this connection's changes; PostgreSQL LISTEN/NOTIFY) plus this store's own key writes.
+   * Both parts only grow, so their sum changes whenever either does. undefined: don't cache.
+   */
+  apiKeysVersion(): number | undefined {
+    const v = this.keyVersion?.version();
+    return v === undefined ? undefined : v + this.apiKeyWrites;
   }
 
   /** The SQLite file or PostgreSQL host:port/db, for logs (no credentials). */
@@ -53,6 +67,7 @@ export class SqlStore extends SqlAdmin implements Backend {
   }
 
   async close(): Promise<void> {
+    await this.keyVersion?.close();
     await this.runner.close();
     await this.db.destroy();
   }
@@ -83,7 +98,8 @@ export async function openSqlStore(opts: SqlStoreOptions): Promise<SqlStore> {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new StoreOpenError(`Cannot prepare the database at ${opened.where}: ${reason}`);
   }
-  return new SqlStore(opened, createRunner(opened, opts.databaseUrl), applied);
+  const keyVersion = opened.sqlite ? sqliteKeyVersion(opened.sqlite) : opts.databaseUrl ? new PgKeyListener(opts.databaseUrl, opts.apiKeysListener) : undefined;
+  return new SqlStore(opened, createRunner(opened, opts.databaseUrl), applied, keyVersion);
 }
 
 export { StoreOpenError };
