@@ -33,6 +33,20 @@ export function limiterFor(path: string): LimiterName {
   return 'api';
 }
 
+/**
+ * The limiter of a request: from its matched route template (`/v1/jobs/{jobId}/files` → files), looked up once per
+ * template, when src/http/routes.ts has matched one; from the path otherwise. A template matches the same limiter
+ * regexes as every path it stands for (a parameter is one non-empty segment, like `{jobId}`).
+ */
+const byTemplate = new Map<string, LimiterName>();
+function limiterOf(req: Request): LimiterName {
+  const template = req.ctx?.match?.template;
+  if (template === undefined) return limiterFor(req.path);
+  let name = byTemplate.get(template);
+  if (name === undefined) byTemplate.set(template, (name = limiterFor(template)));
+  return name;
+}
+
 /** The rate-limit key: the principal when authenticated, else the client IP (IPv6 by /56). */
 export function clientKey(req: Request): string {
   const p = req.ctx?.principal;
@@ -57,7 +71,7 @@ export interface RateLimiters {
   api: RateLimitRequestHandler;
   files: RateLimitRequestHandler;
   public: RateLimitRequestHandler;
-  /** The one middleware for the pipeline: picks the limiter by path. */
+  /** The one middleware for the pipeline: picks the limiter by the matched route (by path when none is matched). */
   middleware: RequestHandler;
   /**
    * Error middleware to mount right after `middleware`: a 401 from authentication (which ran before the
@@ -110,6 +124,8 @@ export function createRateLimiters(security: Limits, deps: RateLimitDeps = {}): 
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       keyGenerator: clientKey,
+      // The library's default identifier, computed once instead of on every request.
+      identifier: `${limit}-in-${WINDOW_MS / 60_000}min`,
       passOnStoreError: !failClosed,
       store,
       handler: (req: Request, _res: Response, next: NextFunction) => {
@@ -133,10 +149,14 @@ export function createRateLimiters(security: Limits, deps: RateLimitDeps = {}): 
 
   return {
     ...limiters,
-    middleware: (req, res, next) => limiters[limiterFor(req.path)](req, res, next),
+    // The library's middleware returns a promise that never rejects (it passes its errors to `next`); not handing it
+    // back saves the caller (Express, src/http/pipeline.ts) from chaining on it.
+    middleware: (req, res, next) => {
+      void limiters[limiterOf(req)](req, res, next);
+    },
     countAuthFailures: (err: unknown, req, res, next) => {
       if (!(err instanceof HttpProblem) || err.status !== 401 || res.headersSent) return next(err);
-      void limiters[limiterFor(req.path)](req, res, (limitErr?: unknown) => next(limitErr ?? err));
+      void limiters[limiterOf(req)](req, res, (limitErr?: unknown) => next(limitErr ?? err));
     },
     close: async () => {
       for (const s of stores) s.shutdown();

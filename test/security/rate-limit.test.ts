@@ -5,11 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import type { Express, Request } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { clientKey, limiterFor } from '../../src/security/rate-limit.js';
+import { operations } from '../../generated/operations.js';
+import { matchRoute } from '../../src/http/routes.js';
+import { clientKey, createRateLimiters, limiterFor } from '../../src/security/rate-limit.js';
 import { createRateLimitRedis } from '../../src/security/redis-store.js';
 import { hasRedis, testRedisUrl, uniqueRedisPrefix } from '../support/services.js';
 import { buildApp, KeyRing, newCounters } from './harness.js';
@@ -122,6 +124,37 @@ describe('files and public limits', () => {
     expect(limiterFor('/v1/health')).toBe('public');
     expect(limiterFor('/docs')).toBe('public');
     expect(limiterFor('/openapi.json')).toBe('public');
+  });
+});
+
+describe('the limiter of a matched route', () => {
+  it('each operation\'s route template maps to the limiter of the paths it stands for', () => {
+    for (const op of Object.values(operations)) {
+      const concrete = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'jobId' ? JOB : 'fil_9sD3fG6hJ1kL4zX7cV2bN8'));
+      expect([op.operationId, limiterFor(op.path)]).toEqual([op.operationId, limiterFor(concrete)]);
+    }
+  });
+
+  it('after the route match, the limiter follows the operation (a trailing slash included)', async () => {
+    const limiters = createRateLimiters({ rateLimitPerMinute: 5, filesRateLimitPerMinute: 7, publicRateLimitPerMinute: 9, rateLimitRedisFailure: 'open' });
+    const app = express();
+    app.use((req, _res, next) => {
+      req.ctx = { traceId: '0'.repeat(32), signal: new AbortController().signal, log: undefined as never, startedAt: 0n };
+      next();
+    });
+    app.use(matchRoute());
+    app.use(limiters.middleware);
+    app.use((_req, res) => void res.json({}));
+    const s = await serve(app);
+    const policy = async (path: string) => (await request(s).get(path)).headers['ratelimit-policy'];
+    expect(await policy('/v1/contacts')).toMatch(/^"5-in-1min"/);
+    expect(await policy(`/v1/jobs/${JOB}`)).toMatch(/^"5-in-1min"/);
+    expect(await policy(`/v1/jobs/${JOB}/files`)).toMatch(/^"7-in-1min"/);
+    expect(await policy(`/v1/jobs/${JOB}/files/fil_9sD3fG6hJ1kL4zX7cV2bN8/`)).toMatch(/^"7-in-1min"/);
+    expect(await policy('/v1/downloads/fil_9sD3fG6hJ1kL4zX7cV2bN8')).toMatch(/^"7-in-1min"/);
+    expect(await policy('/v1/health')).toMatch(/^"9-in-1min"/);
+    // The path alone would say `api` here; the operation is getHealth, on the public budget.
+    expect(await policy('/v1/health/')).toMatch(/^"9-in-1min"/);
   });
 });
 
