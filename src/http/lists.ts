@@ -37,7 +37,9 @@ export async function paginate<T extends { createdAt: string; id: string }, R>(
   const after: Keyset | undefined = scope.cursor ? services.cursors.decode(scope.cursor, codecScope) : undefined;
   const page = await load({ limit: scope.limit ?? DEFAULT_LIMIT, after });
   if (!page) return null;
-  const data = await Promise.all(page.items.map(present));
+  // Most lists present rows as they are: awaiting only when a presenter is async saves a promise per row.
+  const presented = page.items.map(present);
+  const data = presented.some((x) => x instanceof Promise) ? await Promise.all(presented) : (presented as R[]);
   const nextCursor = page.next ? services.cursors.encode(page.next, codecScope) : null;
   const link = nextCursor ? nextLink(services.config.http.publicUrl, req.path, req.query as Record<string, unknown>, nextCursor) : undefined;
   return { data, nextCursor, link };
