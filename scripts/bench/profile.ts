@@ -33,7 +33,7 @@ const portal = await startPortal({
   entry: values.entry,
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir],
   discardStdout: true,
-  env: productionEnv(port, await freePort(), { PORT: String(port), PORTAL_DATA_DIR: dataDir, PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', ABLATE: process.env.ABLATE ?? '', ...off }),
+  env: productionEnv(port, await freePort(), { PORT: String(port), PORTAL_DATA_DIR: dataDir, PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', ...off }),
 });
 const headers = { Authorization: `Bearer ${ACME_KEY}` };
 await runLoad({ url: portal.url + values.path, headers, connections: 10, durationSec: 2 });
@@ -64,6 +64,16 @@ const self = new Map<string, number>();
 const pkg = new Map<string, number>();
 // Inclusive time per package / source file: a sample counts once for every package on its (synchronous) stack.
 const inclusive = new Map<string, number>();
+// Per module of ours: each sample goes to the first src/ (or scripts/) frame from the leaf up, so library and
+// runtime work is charged to the module of ours that called it (helmet → headers.ts, Kysely → read.ts).
+const ours = new Map<string, number>();
+const ownModuleOf = (at: number | undefined): string => {
+  for (; at !== undefined; at = parentOf.get(at)) {
+    const s = short(byId.get(at)!.callFrame.url);
+    if (s.startsWith('src/') || s.startsWith('scripts/')) return s;
+  }
+  return '(no module of ours: HTTP parsing and writing, GC, idle)';
+};
 let total = 0;
 prof.samples.forEach((id, i) => {
   t += prof.timeDeltas[i]!;
@@ -77,7 +87,11 @@ prof.samples.forEach((id, i) => {
   const seen = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) seen.add(pkgOf(byId.get(at)!.callFrame.url));
   for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + d);
+  const own = ownModuleOf(id);
+  ours.set(own, (ours.get(own) ?? 0) + d);
 });
+const perRequest = (m: Map<string, number>) =>
+  [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top)).map(([k, v]) => `${(v / r.requests).toFixed(1).padStart(7)} µs/request ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
 const show = (m: Map<string, number>) =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top)).map(([k, v]) => `${(v / 1000).toFixed(0).padStart(7)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-console.log(`profile ${file}\nCPU µs per request ≈ ${Math.round(total / r.requests)} (sampled, incl. idle)\n--- self time\n${show(self)}\n--- by package\n${show(pkg)}\n--- inclusive by package (synchronous stacks)\n${show(inclusive)}`);
+console.log(`profile ${file}\nCPU µs per request ≈ ${Math.round(total / r.requests)} (sampled, incl. idle)\n--- self time\n${show(self)}\n--- by package\n${show(pkg)}\n--- inclusive by package (synchronous stacks)\n${show(inclusive)}\n--- by module of ours (library work charged to its caller)\n${perRequest(ours)}`);
