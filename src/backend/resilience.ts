@@ -18,6 +18,11 @@
  *
  * Per-call state, deadlines on signals and the two cockatiel extensions live in ./resilience-call.ts.
  *
+ * Cost (scripts/bench/resilience-overhead.ts, `npm run bench:resilience`): ~14 µs of CPU per successful call on
+ * Node 20, about three quarters of it the per-attempt timeout — cockatiel builds an AbortController (~2-3 µs on
+ * Node 20, plus its garbage), links it to the caller's signal, arms a timer and races the attempt — and the rest the
+ * three outer policies (~3-4 µs together). Any per-attempt signal that the timeout can abort costs most of that.
+ *
  * The call's deadline is the caller's (see `setDeadline`) or, when it set none, `callBudgetMs` (default
  * `timeoutMs`) from the start. So by default a timed-out attempt is never retried: a 6 s upstream answers 504 at
  * 5 s, not 15 s, while a fast transient failure still gets its retries inside the same 5 s.
@@ -49,14 +54,13 @@ import {
   handleWhen,
   retry,
   timeout,
-  wrap,
 } from 'cockatiel';
 import type { IBackoffFactory } from 'cockatiel';
 import type { Config } from '../config.js';
 import { problems } from '../http/problem.js';
 import { TransientBackendError } from './port.js';
 import type { Backend } from './port.js';
-import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike, setDeadline, type FailureKind, type RetryCtx } from './resilience-call.js';
+import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike, setAttemptDeadline, type FailureKind, type RetryCtx } from './resilience-call.js';
 
 export { deadlineOf, setDeadline } from './resilience-call.js';
 
@@ -135,7 +139,6 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
   // abortOnReturn: false — after a success there is nothing left to stop, and aborting costs ~20 µs a call.
   const timeoutOptions = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
   const timeoutPolicy = timeout(opts.timeoutMs, timeoutOptions);
-  const outer = wrap(bulkheadPolicy, retryPolicy, breakerPolicy);
 
   let openUntil = 0;
   breakerPolicy.onStateChange((s) => {
@@ -165,7 +168,7 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
       const policy = ms >= opts.timeoutMs ? timeoutPolicy : timeout(ms, timeoutOptions);
       // The caller's signal, not the policy context's: a call that waited on a half-open probe gets a never-aborted one.
       return await policy.execute(({ signal }) => {
-        setDeadline(signal, startedAt + ms);
+        setAttemptDeadline(signal, startedAt + ms);
         return fn(signal);
       }, call.caller);
     } catch (err) {
@@ -220,7 +223,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     // No free slot: this call will queue (or be rejected), and a queued call must still honour its deadline.
     const waiting = bulkheadPolicy.executionSlots === 0 ? call.stopWaiting() : undefined;
     try {
-      const work = outer.execute(() => attempt(call, fn), signal);
+      // The policies nested by hand, as wrap() would (each passes the caller's signal on), minus its per-call objects.
+      const work = bulkheadPolicy.execute(() => retryPolicy.execute(() => breakerPolicy.execute(() => attempt(call, fn), signal), signal), signal);
       if (waiting) work.catch(() => {}); // when the queue wait loses, the abandoned work settles later, unobserved
       const value = waiting ? await Promise.race([work, waiting.promise]) : await work;
       safe(events.onCall, op, 'ok', seconds());
