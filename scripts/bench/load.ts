@@ -90,7 +90,7 @@ export function cpuMicros(pid: number): number {
  * counted from the moment the request was due — so a server that falls behind is charged for the wait
  * (no coordinated omission). The complement to autocannon's bursty `overallRate`.
  */
-export async function runPaced(opts: { url: string; headers?: Record<string, string>; rate: number; durationSec: number; sockets?: number }): Promise<LoadResult> {
+export async function runPaced(opts: { url: string; headers?: Record<string, string>; rate: number; durationSec: number; sockets?: number }): Promise<LoadResult & { latencies: number[] }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.sockets ?? 64 });
   const total = Math.round(opts.rate * opts.durationSec);
   const latencies: number[] = [];
@@ -98,10 +98,12 @@ export async function runPaced(opts: { url: string; headers?: Record<string, str
   let errors = 0;
   const one = (due: number) =>
     new Promise<void>((resolve) => {
+      // From when the request was due, or was sent if the timer let it go a little early (never negative).
+      const from = Math.max(due, performance.now());
       const req = http.get(opts.url, { agent, headers: opts.headers }, (res) => {
         res.resume();
         res.on('end', () => {
-          latencies.push(performance.now() - due);
+          latencies.push(performance.now() - from);
           if ((res.statusCode ?? 0) >= 300) non2xx += 1;
           resolve();
         });
@@ -123,10 +125,15 @@ export async function runPaced(opts: { url: string; headers?: Record<string, str
   await Promise.all(pending);
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
+  return { ...summarize(latencies, elapsed, non2xx, errors), latencies };
+}
+
+/** Percentiles (ms) of a set of latencies; `elapsedSec` gives the achieved rate. */
+export function summarize(latencies: number[], elapsedSec: number, non2xx: number, errors: number): LoadResult {
   const sorted = Float64Array.from(latencies).sort();
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
-    rps: Math.round(latencies.length / elapsed),
+    rps: Math.round(latencies.length / elapsedSec),
     requests: latencies.length,
     non2xx,
     errors,
@@ -135,4 +142,11 @@ export async function runPaced(opts: { url: string; headers?: Record<string, str
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? NaN),
   };
+}
+
+/** Several paced runs as one: latencies pooled, so the percentiles rest on every sample of every round. */
+export function pool(runs: (LoadResult & { latencies: number[] })[], secondsEach: number): LoadResult {
+  const all = runs.flatMap((r) => r.latencies);
+  const sum = (k: 'non2xx' | 'errors') => runs.reduce((n, r) => n + r[k], 0);
+  return summarize(all, runs.length * secondsEach, sum('non2xx'), sum('errors'));
 }
