@@ -13,7 +13,7 @@ import { HttpProblem, problems } from '../http/problem.js';
 import type { FieldError } from '../http/problem.js';
 import { emitAudit, silentLog } from './audit.js';
 import type { AuditFn, LogLike } from './audit.js';
-import type { BlobStore, ByteRange } from './port.js';
+import type { BlobStore, ByteRange, OpenBlob } from './port.js';
 import { decideRange, ifNoneMatchHits, ifRangeAllows } from './range.js';
 import type { UrlSigner } from './signer.js';
 import { NO_STORE, contentDisposition, redactUrl, safeContentType } from './urls.js';
@@ -103,6 +103,25 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
     return stat.size;
   }
 
+  /** The blob opened once (stores with `open`): its size, then either its stream or a close. */
+  async function openOnce(file: FileRecord, log: LogLike): Promise<OpenBlob> {
+    let opened: OpenBlob | null;
+    try {
+      opened = await blobs.open!(file.blobKey);
+    } catch (err) {
+      if (!isMissingBlob(err)) throw err;
+      opened = null;
+    }
+    if (!opened) {
+      log.error({ fileId: file.id, tenantId: file.tenantId, blobStore: blobs.name }, 'download: the file row exists but its blob is missing');
+      throw problems.notFound(`No file ${file.id}.`);
+    }
+    if (opened.size !== file.size) {
+      log.error({ fileId: file.id, tenantId: file.tenantId, recorded: file.size, actual: opened.size }, 'download: blob size differs from the file row');
+    }
+    return opened;
+  }
+
   async function openBlob(file: FileRecord, range: ByteRange | undefined, log: LogLike): Promise<Readable> {
     try {
       return await blobs.read(file.blobKey, range);
@@ -143,7 +162,20 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
       log.error({ fileId, tenantId: values.tenant }, 'download: signed URL names a file that does not exist');
       throw problems.notFound(`No file ${fileId}.`);
     }
-    const size = await statBlob(file, log);
+    // One open (path check, open, fstat) when the store offers it; otherwise a stat now and a read below.
+    const opened = blobs.open ? await openOnce(file, log) : undefined;
+    try {
+      await answer(req, res, method, file, opened, verdict, url, log);
+    } finally {
+      // Every answer but a streamed body leaves the handle to us (304, 416, HEAD, a client already gone).
+      if (opened && !streamed.has(opened)) await opened.close().catch(() => undefined);
+    }
+  }
+
+  const streamed = new WeakSet<OpenBlob>();
+
+  async function answer(req: Request, res: Response, method: string, file: FileRecord, opened: OpenBlob | undefined, verdict: { kid: string; expiresAt: Date }, url: string, log: LogLike): Promise<void> {
+    const size = opened ? opened.size : await statBlob(file, log);
     const etag = `"${file.sha256}"`;
 
     res.setHeader('ETag', etag);
@@ -166,7 +198,14 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
     const status = range ? 206 : 200;
 
     // Open before the body headers go on: a blob that vanished still becomes a clean 404 problem.
-    const body = method === 'GET' ? await openBlob(file, range, log) : undefined;
+    let body: Readable | undefined;
+    if (method === 'GET' && opened) {
+      if (res.destroyed) return;
+      streamed.add(opened);
+      body = opened.stream(range);
+    } else if (method === 'GET') {
+      body = await openBlob(file, range, log);
+    }
     res.setHeader('Content-Type', safeContentType(file.contentType));
     res.setHeader('Content-Length', String(length));
     res.setHeader('Content-Disposition', contentDisposition(file.name));

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStat, BlobStore, ByteRange } from './port.js';
+import type { BlobStat, BlobStore, ByteRange, OpenBlob } from './port.js';
 
 function refuse(code: 'EINVALIDKEY' | 'EOUTSIDE', message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -108,6 +108,32 @@ export class LocalBlobStore implements BlobStore {
       }
       // The stream owns the handle from here and closes it when done or destroyed.
       return fh.createReadStream(range ? { start: range.start, end: Math.min(range.end, s.size - 1) } : {});
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  async open(key: string): Promise<OpenBlob | null> {
+    let fh;
+    try {
+      fh = await open(await this.existing(key), 'r');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT' || (err as { code?: string }).code === 'ENOTDIR') return null;
+      throw err;
+    }
+    try {
+      const s = await fh.stat();
+      if (!s.isFile()) {
+        await fh.close();
+        return null;
+      }
+      const handle = fh;
+      return {
+        size: s.size,
+        stream: (range) => handle.createReadStream(range ? { start: range.start, end: Math.min(range.end, s.size - 1) } : {}),
+        close: () => handle.close(),
+      };
     } catch (err) {
       await fh.close();
       throw err;

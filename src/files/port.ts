@@ -8,6 +8,13 @@ export interface BlobStat {
   size: number;
 }
 
+export interface OpenBlob {
+  size: number;
+  /** The bytes (or one inclusive, satisfiable range of them); the stream owns the handle from here. */
+  stream(range?: ByteRange): Readable;
+  close(): Promise<void>;
+}
+
 export interface ByteRange {
   /** Inclusive start offset. */
   start: number;
@@ -23,6 +30,12 @@ export interface BlobStore {
   stat(key: string): Promise<BlobStat | null>;
   /** A stream of the bytes (or of one inclusive range of them). Throws when the blob is missing. */
   read(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Optional: the blob opened once, for a caller that needs its size before deciding what to stream (the download
+   * handler: Range, 304, 416, HEAD). Saves the second path resolution and stat that `stat()` then `read()` cost.
+   * null when no blob exists under the key. The caller must call exactly one of `stream()` or `close()`.
+   */
+  open?(key: string): Promise<OpenBlob | null>;
   /**
    * A URL the client can fetch the bytes from directly (S3 presigned GET), or null when downloads go through the
    * API's own signed route (the local adapter).
