@@ -132,6 +132,22 @@ export class LocalBlobStore implements BlobStore {
       return {
         size: s.size,
         stream: (range) => handle.createReadStream(range ? { start: range.start, end: Math.min(range.end, s.size - 1) } : {}),
+        bytes: async (range) => {
+          try {
+            const start = range ? range.start : 0;
+            const length = Math.max(0, (range ? Math.min(range.end, s.size - 1) : s.size - 1) - start + 1);
+            const buffer = Buffer.allocUnsafe(length);
+            let filled = 0;
+            while (filled < length) {
+              const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
+              if (bytesRead === 0) throw Object.assign(new Error('Blob shorter than its size: it changed while being read'), { code: 'ESHORTREAD' });
+              filled += bytesRead;
+            }
+            return buffer;
+          } finally {
+            await handle.close();
+          }
+        },
         close: () => handle.close(),
       };
     } catch (err) {

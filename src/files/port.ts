@@ -12,6 +12,11 @@ export interface OpenBlob {
   size: number;
   /** The bytes (or one inclusive, satisfiable range of them); the stream owns the handle from here. */
   stream(range?: ByteRange): Readable;
+  /**
+   * Optional, for small bodies: the same bytes read into memory in one go, then the handle is closed (also on
+   * error). Throws when fewer bytes than the size promised could be read (the blob changed underneath).
+   */
+  bytes?(range?: ByteRange): Promise<Buffer>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -74,6 +74,34 @@ describe('LocalBlobStore', () => {
     await expect(blobs.read('ten_evil/outside/secret.txt')).rejects.toMatchObject({ code: 'EOUTSIDE' });
     await expect(blobs.put('ten_evil/outside/planted', Buffer.from('x'), 'text/plain')).rejects.toMatchObject({ code: 'EOUTSIDE' });
     expect(readdirSync(dir).sort()).toEqual(['blobs', 'secret.txt']);
+  });
+
+  it('open(): size, then the bytes (whole or a range) in memory or as a stream; null when missing; refuses escapes', async () => {
+    const k = blobKeyFor('ten_acme', 'job_7hR2mK9pQ4xW1nV8bT3cZs', 'fil_open0000000000000000001');
+    await blobs.put(k, Buffer.from('0123456789'), 'text/plain');
+    const whole = (await blobs.open(k))!;
+    expect(whole.size).toBe(10);
+    expect((await whole.bytes!()).toString()).toBe('0123456789');
+    expect((await (await blobs.open(k))!.bytes!({ start: 2, end: 99 })).toString()).toBe('23456789');
+    expect(await text((await blobs.open(k))!.stream({ start: 1, end: 3 }))).toBe('123');
+    const closed = (await blobs.open(k))!;
+    await closed.close();
+    expect(await blobs.open(blobKeyFor('ten_acme', 'job_7hR2mK9pQ4xW1nV8bT3cZs', 'fil_missing00000000000000001'))).toBeNull();
+    mkdirSync(path.join(root, 'ten_evil2'), { recursive: true });
+    symlinkSync(path.join(dir, 'secret.txt'), path.join(root, 'ten_evil2', 'leak'));
+    await expect(blobs.open('ten_evil2/leak')).rejects.toMatchObject({ code: 'EOUTSIDE' });
+  });
+
+  it('open().bytes() refuses a blob that shrank after it was opened, and closes its handle', async () => {
+    const k = blobKeyFor('ten_acme', 'job_7hR2mK9pQ4xW1nV8bT3cZs', 'fil_shrink00000000000000001');
+    await blobs.put(k, Buffer.alloc(4096, 1), 'application/octet-stream');
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const opened = (await blobs.open(k))!;
+    expect(fds()).toBe(before + 1);
+    truncateSync(path.join(root, ...k.split('/')), 100);
+    await expect(opened.bytes!()).rejects.toMatchObject({ code: 'ESHORTREAD' });
+    expect(fds()).toBe(before);
   });
 
   it('follows symlinks that stay inside the root', async () => {

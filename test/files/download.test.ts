@@ -40,6 +40,7 @@ class RecordingStore implements BlobStore {
         return {
           size: o.size,
           close: () => o.close(),
+          bytes: o.bytes,
           stream: (r?: ByteRange) => {
             const st = o.stream(r);
             this.opened.push(st);
