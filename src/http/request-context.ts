@@ -38,7 +38,7 @@ class Context implements RequestContext {
     return (this.child ??= requestLogger(this.base, this.traceId));
   }
 
-  /** Tests and the access log may swap the logger; assigning replaces the lazily made child. */
+  /** Assigning (tests do) replaces the lazily made child. */
   set log(logger: Logger) {
     this.child = logger;
   }
