@@ -87,43 +87,34 @@ const SMALL_BODY_BYTES = 64 * 1024;
 export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler {
   const { backend, blobs, signer, audit } = deps;
 
-  async function statBlob(file: FileRecord, log: LogLike): Promise<number> {
-    let stat;
+  /**
+   * The blob behind a file row, found by `find` (a stat, or an open): a missing one is a 404 problem and an error
+   * log; a size that differs from the row is logged loudly and served as it really is (a wrong Content-Length
+   * breaks the response).
+   */
+  async function present<T extends { size: number }>(file: FileRecord, log: LogLike, find: () => Promise<T | null>): Promise<T> {
+    let found: T | null;
     try {
-      stat = await blobs.stat(file.blobKey);
+      found = await find();
     } catch (err) {
       if (!isMissingBlob(err)) throw err;
-      stat = null;
+      found = null;
     }
-    if (!stat) {
+    if (!found) {
       log.error({ fileId: file.id, tenantId: file.tenantId, blobStore: blobs.name }, 'download: the file row exists but its blob is missing');
       throw problems.notFound(`No file ${file.id}.`);
     }
-    if (stat.size !== file.size) {
-      // Serve what is really there (a wrong Content-Length breaks the response) and make the mismatch loud.
-      log.error({ fileId: file.id, tenantId: file.tenantId, recorded: file.size, actual: stat.size }, 'download: blob size differs from the file row');
+    if (found.size !== file.size) {
+      log.error({ fileId: file.id, tenantId: file.tenantId, recorded: file.size, actual: found.size }, 'download: blob size differs from the file row');
     }
-    return stat.size;
+    return found;
   }
 
+  /** The blob's size (stores without `open`; the bytes are read later). */
+  const statBlob = async (file: FileRecord, log: LogLike) => (await present(file, log, () => blobs.stat(file.blobKey))).size;
+
   /** The blob opened once (stores with `open`): its size, then either its stream or a close. */
-  async function openOnce(file: FileRecord, log: LogLike): Promise<OpenBlob> {
-    let opened: OpenBlob | null;
-    try {
-      opened = await blobs.open!(file.blobKey);
-    } catch (err) {
-      if (!isMissingBlob(err)) throw err;
-      opened = null;
-    }
-    if (!opened) {
-      log.error({ fileId: file.id, tenantId: file.tenantId, blobStore: blobs.name }, 'download: the file row exists but its blob is missing');
-      throw problems.notFound(`No file ${file.id}.`);
-    }
-    if (opened.size !== file.size) {
-      log.error({ fileId: file.id, tenantId: file.tenantId, recorded: file.size, actual: opened.size }, 'download: blob size differs from the file row');
-    }
-    return opened;
-  }
+  const openOnce = (file: FileRecord, log: LogLike) => present(file, log, () => blobs.open!(file.blobKey));
 
   async function openBlob(file: FileRecord, range: ByteRange | undefined, log: LogLike): Promise<Readable> {
     try {
