@@ -4,8 +4,8 @@
  *
  * SQLite: `PRAGMA data_version` changes when another connection (the admin CLI, another process) commits; it
  * does not change for this connection's own commits, so `total_changes()` (rows this connection has written)
- * is read beside it. Two raw prepared better-sqlite3 statements, ~1 µs together. Both are read on every call,
- * so a commit by anyone is seen by the very next call.
+ * is read beside it. Two raw prepared better-sqlite3 statements, ~1 µs together in a warm loop, read once per
+ * event-loop turn (see sqliteKeyVersion), so a commit by anyone is seen by every request received after it.
  *
  * PostgreSQL: migration 0002 makes every statement on api_keys `pg_notify('portal_api_keys', '')` at commit.
  * A dedicated client (not from the pool) LISTENs; each notification bumps the version. While that client is not
