@@ -19,7 +19,7 @@ const logger = createLogger({ level: config.observability.logLevel, debugLogSamp
 const { createMetrics } = await import('./observability/metrics.js');
 const { startAdminServer } = await import('./observability/admin.js');
 const { openDependencies } = await import('./runtime/dependencies.js');
-const { trackShutdown } = await import('./runtime/shutdown.js');
+const { stopOnSignals, trackShutdown } = await import('./runtime/shutdown.js');
 const { createApp } = await import('./app.js');
 const { applyServerHardening, serverOptions } = await import('./security/server-hardening.js');
 
@@ -80,8 +80,4 @@ const shutdown = trackShutdown({
   },
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void shutdown.shutdown(signal).then(() => process.exit(0));
-  });
-}
+stopOnSignals(shutdown, logger, () => flushLogs(logger));

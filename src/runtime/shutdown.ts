@@ -94,3 +94,36 @@ export function trackShutdown(opts: ShutdownOptions): ShutdownController {
     },
   };
 }
+
+/** Signals closer together than this are one request to stop, delivered more than once. */
+export const SIGNAL_REPEAT_WINDOW_MS = 1000;
+const SIGNAL_NUMBERS = { SIGTERM: 15, SIGINT: 2 } as const;
+
+/**
+ * SIGTERM and SIGINT start the graceful shutdown, and the process exits 0 when it is complete.
+ *
+ * One stop request often arrives as several signals in the same instant: Ctrl-C in a terminal and systemd's
+ * default reach every process of the group, and a launcher in that group (npm, `node --watch`) relays the signal
+ * to the server once more. Signals within SIGNAL_REPEAT_WINDOW_MS of the first are that same request and are only
+ * logged. A signal that comes later is a person asking again (Ctrl-C pressed twice): the process stops at once,
+ * without waiting for the drain, with exit code 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+ */
+export function stopOnSignals(controller: ShutdownController, logger: Logger, flush: () => Promise<void>): void {
+  let firstAt: number | undefined;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      const now = Date.now();
+      if (firstAt === undefined) {
+        firstAt = now;
+        void controller.shutdown(signal).then(() => process.exit(0));
+        return;
+      }
+      if (now - firstAt < SIGNAL_REPEAT_WINDOW_MS) {
+        logger.info({ signal }, 'signal repeated while draining: the drain goes on');
+        return;
+      }
+      logger.warn({ signal, inFlight: controller.inFlight() }, 'second stop signal: exiting now without finishing the drain');
+      void flush().finally(() => process.exit(128 + SIGNAL_NUMBERS[signal]));
+    });
+  }
+}

@@ -24,7 +24,7 @@ const { openSqlStore } = await import('../sql/store.js');
 const { seedDemoIfEmpty } = await import('../sql/seed.js');
 const { withResilience } = await import('../resilience.js');
 const { createBackendServer } = await import('./server.js');
-const { trackShutdown } = await import('../../runtime/shutdown.js');
+const { stopOnSignals, trackShutdown } = await import('../../runtime/shutdown.js');
 
 let store: Awaited<ReturnType<typeof openSqlStore>>;
 try {
@@ -74,8 +74,4 @@ const shutdown = trackShutdown({
   },
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void shutdown.shutdown(signal).then(() => process.exit(0));
-  });
-}
+stopOnSignals(shutdown, logger, () => flushLogs(logger));
