@@ -23,6 +23,7 @@ import { requestContext } from './http/request-context.js';
 import { matchRoute } from './http/routes.js';
 import type { AppServices, HealthReport } from './http/services.js';
 import { createValidator } from './http/validator.js';
+import { testFaults } from './http/test-faults.js';
 import { serveContract } from './http/contract.js';
 import { createAudit } from './observability/audit.js';
 import type { Metrics } from './observability/metrics.js';
@@ -139,6 +140,8 @@ export function createApp(deps: AppDeps): PortalApp {
       serveContract(SPEC, rateLimiters.public),
       // 3. Which operation is this? Unknown path → 404, other method → 405.
       matchRoute(),
+      // TEST-ONLY: injected 500s / delay for rehearsing the canary gate; absent unless explicitly enabled (config).
+      ...(config.testFaults ? [testFaults(config.testFaults, logger)] : []),
       // 4. Authentication (protected operations) → principal; 5. rate limit keyed by principal (IP before auth).
       createAuthenticate({ backend, oidc: config.security.oidc, isPublic: (req) => req.ctx.match?.public === true, onFailure: (reason) => metrics?.authFailure(reason) }),
       rateLimiters.middleware,

@@ -99,6 +99,8 @@ export interface Config {
     httpMetrics: boolean;
   };
   shutdown: { drainDelayMs: number; timeoutMs: number };
+  /** TEST-ONLY fault injection (src/http/test-faults.ts), for rehearsing the canary gate; never set in production. */
+  testFaults?: { errorRate: number; delayMs: number };
 }
 
 export class ConfigError extends Error {
@@ -223,6 +225,19 @@ function parseSigningKeys(r: Reader, env: Env): SigningKey[] {
     r.fail('PORTAL_SIGNING_KEYS: the development key is refused in production');
   }
   return keys;
+}
+
+/** The test-only faults are refused unless their explicit switch is on too: a stray variable cannot break a deployment. */
+function readTestFaults(r: Reader): Config['testFaults'] {
+  const enabled = r.oneOf('PORTAL_TEST_FAULTS', ['disabled', 'enabled'] as const, 'disabled') === 'enabled';
+  const errorRate = r.num('PORTAL_TEST_FAULT_ERROR_RATE', 0, 0, 1);
+  const delayMs = r.int('PORTAL_TEST_FAULT_DELAY_MS', 0, 0, 10_000);
+  if (errorRate === 0 && delayMs === 0) return undefined;
+  if (!enabled) {
+    r.fail('PORTAL_TEST_FAULT_ERROR_RATE / PORTAL_TEST_FAULT_DELAY_MS are test-only fault injection (they fail or slow requests on purpose): refused unless PORTAL_TEST_FAULTS=enabled is set as well');
+    return undefined;
+  }
+  return { errorRate, delayMs };
 }
 
 export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config {
@@ -380,6 +395,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config 
       drainDelayMs: r.int('PORTAL_SHUTDOWN_DRAIN_MS', prod ? 5000 : 0, 0, 120_000),
       timeoutMs: r.int('PORTAL_SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
     },
+    testFaults: readTestFaults(r),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
