@@ -1,0 +1,170 @@
+/**
+ * Stopping the real npm scripts under load (issue 14 and 21): `npm run <script>` in its own process group, eight
+ * keep-alive clients sending requests back to back, then SIGTERM or SIGINT to npm, to the process the script
+ * created, or to the whole group. Each case must end with no failed request among those the server accepted, npm
+ * and the server exiting 0 within the shutdown deadline, the drain in the log, and nothing of the group left.
+ */
+import { expect } from 'vitest';
+import { ACME_KEY, freePort, logRecords, productionEnv, type Exit } from '../../scripts/bench/portal-process.js';
+import { groupMembers, launchNpm, processes, until, type NpmLaunch, type SignalTarget } from '../support/launch.js';
+import { get, newOutcome, runClient, type Outcome } from './load-client.js';
+
+export const CLIENTS = 8;
+export const DRAIN_MS = 500;
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+export const BACKEND_SECRET = 'launch-test-backend-secret-0123456789abcdef';
+const RAISED_LIMITS = { PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' };
+
+export interface Service {
+  /** The npm script. */
+  script: 'start' | 'start:prod' | 'dev' | 'backend';
+  /** The entry point the server process runs (its command line ends with it). */
+  entry: string;
+  kind: 'portal' | 'backend';
+}
+
+export const SERVICES = {
+  start: { script: 'start', entry: 'src/server.ts', kind: 'portal' },
+  prod: { script: 'start:prod', entry: 'dist/src/server.js', kind: 'portal' },
+  dev: { script: 'dev', entry: 'src/server.ts', kind: 'portal' },
+  backend: { script: 'backend', entry: 'src/backend/rpc/serve.ts', kind: 'backend' },
+} as const satisfies Record<string, Service>;
+
+export interface Running {
+  launch: NpmLaunch;
+  /** Where the load goes, with the headers it needs. */
+  loadUrl: string;
+  headers: Record<string, string>;
+}
+
+/** Starts `npm run <script>` on free ports over `dataDir` (seeded) and waits until it serves. */
+export async function startService(service: Service, dataDir: string, extra: Record<string, string> = {}): Promise<Running> {
+  const port = await freePort();
+  const adminPort = await freePort();
+  const backendPort = await freePort();
+  const env = productionEnv(port, adminPort, {
+    PORTAL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    PORTAL_SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+    PORTAL_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    PORTAL_BACKEND_PORT: String(backendPort),
+    PORTAL_BACKEND_SECRET: BACKEND_SECRET,
+    ...RAISED_LIMITS,
+    ...extra,
+  });
+  const launch = launchNpm(service.script, env);
+  const ready: { url: string; headers: Record<string, string> } =
+    service.kind === 'portal'
+      ? { url: `http://127.0.0.1:${adminPort}/readyz`, headers: {} }
+      : { url: `http://127.0.0.1:${backendPort}/rpc/v1/ping`, headers: { Authorization: `Bearer ${BACKEND_SECRET}` } };
+  let ended = false;
+  void launch.exited.then(() => (ended = true));
+  const up = await until(async () => {
+    if (ended) return true;
+    try {
+      return (await get(ready.url, { headers: ready.headers, timeoutMs: 1000 })).status === 200;
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  if (ended || !up) {
+    launch.killGroup();
+    throw new Error(`npm run ${service.script} did not become ready:\n${launch.stderr()}\n${launch.stdout().slice(-3000)}`);
+  }
+  return service.kind === 'portal'
+    ? { launch, loadUrl: `http://127.0.0.1:${port}/v1/contacts?limit=5`, headers: { Authorization: `Bearer ${ACME_KEY}` } }
+    : { launch, loadUrl: `http://127.0.0.1:${backendPort}/rpc/v1/tenants/ten_acme/contacts?limit=5`, headers: { Authorization: `Bearer ${BACKEND_SECRET}` } };
+}
+
+export interface Load {
+  outcome: Outcome;
+  /** Resolves when every client has stopped (after npm exited or the listener refused them). */
+  done: Promise<void>;
+}
+
+export function startLoad(running: Running, exited: () => boolean): Load {
+  const outcome = newOutcome();
+  const clients = Array.from({ length: CLIENTS }, () => runClient(running.loadUrl, running.headers, outcome, exited));
+  return { outcome, done: Promise.all(clients).then(() => undefined) };
+}
+
+/** npm's exit, or a failure after `ms` (the test must not hang on a process that never exits). */
+export async function exitWithin(launch: NpmLaunch, ms: number): Promise<Exit | 'still running'> {
+  return Promise.race([launch.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))]);
+}
+
+/** Nothing of the group may outlive npm (an orphaned server would keep the port and never drain). */
+export async function expectGroupGone(launch: NpmLaunch): Promise<void> {
+  // npm reaps its child before it exits itself; a short poll covers /proc catching up.
+  await until(() => groupMembers(launch.pid).length === 0, 300);
+  expect(groupMembers(launch.pid)).toEqual([]);
+}
+
+/** One case: `signal` to `target` under load from eight keep-alive clients; every promise of the drain holds. */
+export async function stopUnderLoad(service: Service, dataDir: string, target: SignalTarget, signal: NodeJS.Signals): Promise<void> {
+  const running = await startService(service, dataDir);
+  const { launch } = running;
+  try {
+    // npm starts the server itself (the script `exec`s node): no shell or supervising launcher in between.
+    const scriptProcess = launch.scriptProcess();
+    expect(scriptProcess.cmdline).toMatch(/^\S*node /);
+    const server = launch.serverProcess(service.entry);
+    // …and the server supervises nothing either (tsx's CLI, for one, would run it as a child and SIGKILL it).
+    expect(processes().filter((p) => p.ppid === server.pid && p.state !== 'Z')).toEqual([]);
+    // Only a watcher (`npm run dev`) stands between npm and the server.
+    if (service.script !== 'dev') expect(server.pid).toBe(scriptProcess.pid);
+
+    let exited = false;
+    void launch.exited.then(() => (exited = true));
+    const load = startLoad(running, () => exited);
+    expect(await until(() => load.outcome.responses >= 10 * CLIENTS, 20_000)).toBe(true);
+
+    const beforeSignal = load.outcome.responses;
+    const signalledAt = Date.now();
+    launch.signal(target, signal);
+    // The server goes on answering through the drain delay (a load balancer is still taking it out of rotation).
+    expect(await until(() => load.outcome.responses >= beforeSignal + 2 * CLIENTS, DRAIN_MS)).toBe(true);
+
+    const exit = await exitWithin(launch, SHUTDOWN_TIMEOUT_MS + 5000);
+    const elapsed = Date.now() - signalledAt;
+    await load.done;
+    const diagnostics = `${launch.stderr()}\n${launch.stdout().slice(-3000)}`;
+
+    expect(exit, diagnostics).toEqual({ code: 0, signal: null });
+    expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    await expectGroupGone(launch);
+
+    const { outcome } = load;
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.notAccepted).toBe(0);
+    expect(Object.keys(outcome.byStatus)).toEqual(['200']);
+    // Once the listener stops, each client is told to close and then finds the port shut.
+    expect(outcome.refused).toBe(CLIENTS);
+
+    const records = logRecords(launch.stdout());
+    const messages = records.map((r) => r.msg);
+    expect(messages.filter((m) => m === 'shutting down: readiness off, draining')).toHaveLength(1);
+    expect(messages.at(-1), diagnostics).toBe(service.kind === 'portal' ? 'shutdown complete' : 'backend service shutdown complete');
+    expect(messages).not.toContain('second stop signal: exiting now without finishing the drain');
+    // (For the group, the signal and the launcher's relay reach the server in the same instant; the kernel may merge
+    // them into one delivery, or the server logs "signal repeated while draining" and goes on: either way one drain.)
+    if (service.kind === 'portal') {
+      // Every request the server accepted (it logs each when its response closes) reached its client whole.
+      const accepted = records.filter((r) => r.msg === 'request' && r.route === '/v1/contacts');
+      expect(accepted.length).toBe(outcome.responses);
+      expect(accepted.every((r) => r.status === 200)).toBe(true);
+    }
+  } finally {
+    launch.killGroup();
+  }
+}
+
+export const CASES: [SignalTarget, NodeJS.Signals][] = [
+  ['npm', 'SIGTERM'],
+  ['npm', 'SIGINT'],
+  ['script', 'SIGTERM'],
+  ['script', 'SIGINT'],
+  ['group', 'SIGTERM'],
+  ['group', 'SIGINT'],
+];
+
