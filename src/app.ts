@@ -147,8 +147,9 @@ export function createApp(deps: AppDeps): PortalApp {
       rateLimiters.middleware,
     ]),
   );
-  // A 401 from authentication (which ran before the limiter) still costs the client's IP its quota.
-  app.use(rateLimiters.countAuthFailures);
+  // A refusal before the limiter (401, the method guard's 400/405/414, 404, a CORS 403) still costs the client's IP its quota
+  // and carries the RateLimit headers.
+  app.use(rateLimiters.countRejections);
   app.use(
     pipeline([
       // 6. OpenAPI request validation, then the scopes the operation's security requirement names.

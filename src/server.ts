@@ -36,7 +36,7 @@ const shutdownController = new AbortController();
 const requestMetrics = config.observability.httpMetrics ? metrics : undefined;
 const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics: requestMetrics, redis: deps.redis, shutdownSignal: shutdownController.signal });
 const server = createServer(serverOptions(config.http), app);
-applyServerHardening(server, config.http);
+applyServerHardening(server, config.http, { rateLimitHeaders: app.locals.rateLimiters.peekHeaders, log: logger });
 
 let draining = false;
 const admin = await startAdminServer({

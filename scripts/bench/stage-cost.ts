@@ -60,7 +60,7 @@ async function stagesOf(root: string, label: string): Promise<Variant[]> {
   const spec = JSON.parse(readFileSync(path.join(root, 'generated/openapi.json'), 'utf8')) as object;
   const limiter = () => {
     const l = rl.createRateLimiters(limits, {});
-    return [l.middleware]; // (countAuthFailures is an error middleware: not on a successful request's path)
+    return [l.middleware]; // (countRejections is an error middleware: not on a successful request's path)
   };
   const validator = () => {
     const v = val.createValidator({ spec, responseValidation: 'off', log });

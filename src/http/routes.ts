@@ -56,6 +56,22 @@ function allowedMethods(entry: CompiledPath): string[] {
   return [...entry.byMethod.keys(), 'OPTIONS'].sort();
 }
 
+/**
+ * The path parameter that raw segment `index` of a path stands in for, when the path has the shape of one of the
+ * contract's paths (same number of segments, every literal segment equal, a parameter at `index`); else
+ * undefined. Lets a refusal before routing name the parameter it refused.
+ */
+export function pathParameterAt(segments: readonly string[], index: number): string | undefined {
+  for (const entry of compiled) {
+    const parts = entry.template.split('/').slice(1);
+    if (parts.length !== segments.length) continue;
+    if (!parts.every((part, i) => i === index || /^\{\w+\}$/.test(part) || part === segments[i])) continue;
+    const m = /^\{(\w+)\}$/.exec(parts[index]!);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 /** Finds the path item for a raw path, or undefined. Throws a 400 problem on malformed percent-encoding. */
 export function findPath(path: string): { entry: CompiledPath; params: Record<string, string> } | undefined {
   for (const entry of compiled) {

@@ -5,7 +5,8 @@
  * the second line; this is the first, and it answers 400 rather than letting a decoded `..` match a route.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { HttpProblem, problems } from '../http/problem.js';
+import { HttpProblem, problems, type FieldError } from '../http/problem.js';
+import { pathParameterAt } from '../http/routes.js';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 export const DEFAULT_MAX_URL_LENGTH = 2048;
@@ -55,13 +56,69 @@ export function pathProblemChecked(rawUrl: string): string | null {
   return null;
 }
 
+/** Why one raw path segment is refused, or null (the same rules as pathProblemChecked, one segment at a time). */
+function segmentProblem(seg: string): string | null {
+  if (seg.includes('\0') || /%00/i.test(seg)) return 'NUL bytes are not allowed.';
+  if (seg.includes('\\') || /%5c/i.test(seg)) return 'Backslashes are not allowed in the path.';
+  if (/%2f/i.test(seg)) return 'Encoded slashes are not allowed in the path.';
+  if (/%25/.test(seg)) return 'Double-encoded characters are not allowed in the path.';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(seg);
+  } catch {
+    return 'The path is not valid percent-encoding.';
+  }
+  if (decoded === '.' || decoded === '..') return 'Dot segments are not allowed in the path.';
+  if ([...decoded].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'Control characters are not allowed in the path.';
+  if (seg === '') return 'Empty path segments are not allowed.';
+  return null;
+}
+
+/** A name fit for a problem body and a log line: decoded when possible, control characters shown as U+FFFD. */
+function printable(raw: string, decode: (s: string) => string): string {
+  let name = raw;
+  try {
+    name = decode(raw);
+  } catch {
+    // keep it as sent
+  }
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\x00-\x1f\x7f]/g, '\ufffd').slice(0, 200);
+}
+
+/**
+ * What a refused target holds, for `errors[]`: each refused path segment, named after the path parameter it
+ * stands in for when the path has the shape of an operation's (`/v1/jobs/..%2Fx` → `jobId`), else as sent; and
+ * each query parameter whose name or value holds NUL. Only computed for targets already refused.
+ */
+export function refusedParts(rawUrl: string): FieldError[] {
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const out: FieldError[] = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((seg, i) => {
+    // A trailing slash is routing (`/v1/contacts/` is the list), not an empty segment.
+    if (seg === '' && i === segments.length - 1) return;
+    const message = segmentProblem(seg);
+    if (message) out.push({ location: 'path', name: pathParameterAt(segments, i) ?? printable(seg, decodeURIComponent), message });
+  });
+  if (q !== -1) {
+    for (const pair of rawUrl.slice(q + 1).split('&')) {
+      if (!pair.includes('\0') && !/%00/i.test(pair)) continue;
+      const key = pair.split('=')[0]!;
+      out.push({ location: 'query', name: printable(key, (s) => decodeURIComponent(s.replace(/\+/g, ' '))), message: 'NUL bytes are not allowed.' });
+    }
+  }
+  return out.slice(0, 50);
+}
+
 export function createMethodGuard(opts: MethodGuardOptions = {}): RequestHandler {
   const maxUrl = opts.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
   return function methodGuard(req: Request, res: Response, next: NextFunction): void {
     const raw = req.originalUrl;
     if (raw.length > maxUrl) return next(uriTooLong(maxUrl));
     const bad = pathProblem(raw);
-    if (bad) return next(problems.badRequest(bad));
+    if (bad) return next(problems.badRequest(bad, refusedParts(raw)));
     if (!ALLOWED_METHODS.includes(req.method)) return next(problems.methodNotAllowed(ALLOWED_METHODS));
     const length = req.headers['content-length'];
     if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {

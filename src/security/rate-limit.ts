@@ -5,13 +5,17 @@
  * - `public` (generous): health, docs, the spec
  * - `api`    (60/min): everything else
  * The client is the principal (`tenant:keyId|sub`) once authenticated, else the IP (IPv6 grouped by /56; the
- * IP honours `trust proxy`). Requests that fail authentication are counted against their IP too (see
- * `countAuthFailures`), so guessing keys costs quota.
+ * IP honours `trust proxy`). Requests refused before the limiter ran (401 from authentication, the method
+ * guard's 400/405/414, an unknown path's 404, a foreign origin's 403) are counted against their IP too (see
+ * `countRejections`): guessing keys or probing paths costs quota, and those answers carry the headers like any
+ * other. Answers the HTTP parser gives before there is a request (431, 408, 414 past the header limit) report the
+ * IP's quota without spending it (`peekHeaders`).
  *
  * With Redis, counts live there (one prefix per limiter) so all replicas share one budget. When Redis fails:
  * `open` (default) lets the request through, logged and counted, so a Redis outage is not an API outage;
  * `closed` answers 503.
  */
+import { createHash } from 'node:crypto';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit, ipKeyGenerator, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
@@ -74,10 +78,17 @@ export interface RateLimiters {
   /** The one middleware for the pipeline: picks the limiter by the matched route (by path when none is matched). */
   middleware: RequestHandler;
   /**
-   * Error middleware to mount right after `middleware`: a 401 from authentication (which ran before the
-   * limiter) is counted against the client's IP, and becomes 429 once the budget is spent.
+   * Error middleware to mount right after `middleware`: a request refused before the limiter ran (a 401 from
+   * authentication, a 400/405/414 from the method guard, a 404, a CORS 403) is counted against the client's IP,
+   * gets the `RateLimit` headers, and becomes 429 once the budget is spent.
    */
-  countAuthFailures: ErrorRequestHandler;
+  countRejections: ErrorRequestHandler;
+  /**
+   * The `RateLimit`/`RateLimit-Policy` headers of an IP's budget on the limiter of `path`, without spending it:
+   * for answers the HTTP server gives before a request exists (src/security/server-hardening.ts). Empty when the
+   * store cannot say (Redis down).
+   */
+  peekHeaders(ip: string, path: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -87,6 +98,20 @@ function retryAfterSeconds(req: Request): number {
   const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
   const s = reset ? Math.ceil((reset.getTime() - Date.now()) / 1000) : WINDOW_MS / 1000;
   return Math.min(WINDOW_MS / 1000, Math.max(1, s));
+}
+
+/**
+ * express-rate-limit's draft-8 headers (its `setDraft8Headers`, which it does not export) for a budget read
+ * without a request: same quoted policy name, `r`/`t`, `q`/`w` and partition key. A test holds the two to one shape.
+ */
+function draft8Headers(name: string, limit: number, info: { totalHits: number; resetTime?: Date } | undefined, key: string): Record<string, string> {
+  const remaining = Math.max(0, limit - (info?.totalHits ?? 0));
+  const reset = info?.resetTime ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : WINDOW_MS / 1000;
+  const partitionKey = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+  return {
+    RateLimit: `"${name}"; r=${remaining}; t=${reset}`,
+    'RateLimit-Policy': `"${name}"; q=${limit}; w=${WINDOW_MS / 1000}; pk=:${partitionKey}:`,
+  };
 }
 
 export function createRateLimiters(security: Limits, deps: RateLimitDeps = {}): RateLimiters {
@@ -141,22 +166,39 @@ export function createRateLimiters(security: Limits, deps: RateLimitDeps = {}): 
     return rateLimit(options);
   }
 
-  const limiters = {
-    api: build('api', security.rateLimitPerMinute),
-    files: build('files', security.filesRateLimitPerMinute),
-    public: build('public', security.publicRateLimitPerMinute),
+  const limits: Record<LimiterName, number> = {
+    api: security.rateLimitPerMinute,
+    files: security.filesRateLimitPerMinute,
+    public: security.publicRateLimitPerMinute,
   };
+  const limiters = { api: build('api', limits.api), files: build('files', limits.files), public: build('public', limits.public) };
+  // Requests the limiter has seen, so a refusal after it (its own 429/503) is not counted twice.
+  const limited = new WeakSet<Request>();
 
   return {
     ...limiters,
     // The library's middleware returns a promise that never rejects (it passes its errors to `next`); not handing it
     // back saves the caller (Express, src/http/pipeline.ts) from chaining on it.
     middleware: (req, res, next) => {
+      limited.add(req);
       void limiters[limiterOf(req)](req, res, next);
     },
-    countAuthFailures: (err: unknown, req, res, next) => {
-      if (!(err instanceof HttpProblem) || err.status !== 401 || res.headersSent) return next(err);
+    countRejections: (err: unknown, req, res, next) => {
+      if (limited.has(req) || res.headersSent) return next(err);
+      limited.add(req);
       void limiters[limiterOf(req)](req, res, (limitErr?: unknown) => next(limitErr ?? err));
+    },
+    peekHeaders: async (ip, path) => {
+      const name = limiterFor(path);
+      const limit = limits[name];
+      const key = `ip:${ipKeyGenerator(ip, 56)}`;
+      let info: { totalHits: number; resetTime?: Date } | undefined;
+      try {
+        info = await limiters[name].getKey(key);
+      } catch {
+        return {};
+      }
+      return draft8Headers(`${limit}-in-${WINDOW_MS / 60_000}min`, limit, info, key);
     },
     close: async () => {
       for (const s of stores) s.shutdown();

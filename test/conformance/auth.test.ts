@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { discover, targetFor, type Binding, type Discovery } from './support/discover.js';
-import { triage } from './support/findings.js';
 import { send, type RawRequest } from './support/http.js';
 import { judge, type Sent } from './support/run.js';
 import type { Verdict } from './support/cases.js';
@@ -40,12 +39,11 @@ afterAll(async () => {
 
 const bindingOf = (d: Discovery, op: Operation): Binding => d.bindings.get(op.operationId)?.[0] ?? { path: {}, query: {} };
 
-/** Sends, judges against the contract (known findings excused), and returns the answer's parsed body. */
+/** Sends, judges against the contract, and returns the answer's parsed body. */
 async function expectAnswer(op: Operation, req: RawRequest, v: Verdict, status: number): Promise<Record<string, unknown>> {
   const answer = await send(server.url, req);
   const sent: Sent = { method: req.method, target: req.target, headers: req.headers ?? {}, answer };
-  const { unexplained } = triage(op, sent, judge(op, v, sent));
-  expect(unexplained, `${req.method} ${req.target}`).toEqual([]);
+  expect(judge(op, v, sent), `${req.method} ${req.target}`).toEqual([]);
   expect(answer.status, `${req.method} ${req.target}: ${answer.body.toString('utf8').slice(0, 300)}`).toBe(status);
   const json = /json/.test(String(answer.headers['content-type'])) && answer.body.length > 0;
   return json ? (JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>) : {};

@@ -12,12 +12,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { discover, type Discovery } from './support/discover.js';
-import { send } from './support/http.js';
+import { enc, send, type RawRequest } from './support/http.js';
 import { boundaryCases, realValuesFor, verdict, type Case } from './support/cases.js';
-import { FINDINGS, triage } from './support/findings.js';
-import { checkOperation, judge, runCase, type RunContext } from './support/run.js';
+import { checkOperation, count, judge, runCase, type RunContext, type Sent } from './support/run.js';
 import { ACME_KEY, seededDataDir, startServer, type DataDir, type RunningServer } from './support/server.js';
-import { ROOT, loadSpec, operationsOf } from './support/spec.js';
+import { ROOT, fillPath, loadSpec, operationsOf, type Operation } from './support/spec.js';
 
 // These suites start servers and send thousands of requests; `npm test` runs them beside every other suite.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -105,20 +104,62 @@ describe('every operation of the contract', () => {
   }
 });
 
-describe('known findings (support/findings.ts) still reproduce', () => {
-  // A finding that no longer reproduces was fixed: delete it, and the cases it excused are held to the contract.
-  it.each(FINDINGS.map((f) => [f.id, f] as const))('%s', async (_id, f) => {
-    const op = ops.find((o) => o.operationId === f.probe.operationId)!;
-    const req = f.probe.request(found.bindings.get(op.operationId)?.[0]);
+describe('the answers every operation shares (refusals before the operation runs)', () => {
+  /** Sends a hand-made request, records its status, and returns the answer with every contract violation. */
+  async function probe(op: Operation, req: RawRequest, verdictOf: 'target' | 'valid' = 'target') {
     const headers: Record<string, string> = op.public ? {} : { Authorization: `Bearer ${ACME_KEY}` };
     const answer = await send(server.url, { ...req, headers: { ...headers, ...req.headers } });
-    const sent = { method: req.method, target: req.target, headers, answer };
-    const violations = judge(op, verdict(op, caseOf(req.target)), sent);
-    const { explainedBy, unexplained } = triage(op, sent, violations);
-    console.log(`known finding ${f.id}: ${f.summary}`);
-    expect(unexplained).toEqual([]);
-    expect([...explainedBy]).toContain(f.id);
-  });
+    const sent: Sent = { method: req.method, target: req.target, headers: { ...headers, ...req.headers }, answer };
+    const byStatus = ctx.statuses!.get(op.operationId) ?? new Map<number, number>();
+    ctx.statuses!.set(op.operationId, byStatus);
+    byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
+    count(ctx, op.operationId, `probe ${req.method}`);
+    const v = verdictOf === 'valid' ? ({ kind: 'valid' } as const) : verdict(op, caseOf(req.target));
+    return { answer, violations: judge(op, v, sent) };
+  }
+  const target = (op: Operation, path: Record<string, string> = {}, extra = '') => {
+    const b = found.bindings.get(op.operationId)?.[0] ?? { path: {}, query: {} };
+    const values = { ...Object.fromEntries(Object.entries(b.path).map(([k, v]) => [k, enc(v)])), ...path };
+    const query = Object.entries(b.query).map(([k, v]) => `${k}=${enc(v)}`);
+    if (extra) query.push(extra);
+    return fillPath(op.path, values) + (query.length ? `?${query.join('&')}` : '');
+  };
+
+  for (const op of ops) {
+    describe(op.operationId, () => {
+      it('405 with Allow for every other method', async () => {
+        for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+          const { answer, violations } = await probe(op, { method, target: target(op) }, 'valid');
+          expect(violations, `${method} ${op.path}`).toEqual([]);
+          expect(answer.status).toBe(405);
+          expect(answer.headers.allow).toBe('GET, HEAD, OPTIONS');
+        }
+      });
+      it('414 for a target over the documented length, from the guard and from the HTTP parser', async () => {
+        for (const n of [2100, 20_000]) {
+          const { answer, violations } = await probe(op, { method: op.method.toUpperCase(), target: target(op, {}, `pad=${'a'.repeat(n)}`) });
+          expect(violations).toEqual([]);
+          expect(answer.status).toBe(414);
+        }
+      });
+      it('431 for headers over the limit', async () => {
+        const { answer, violations } = await probe(op, { method: op.method.toUpperCase(), target: target(op), headers: { 'X-Big': 'b'.repeat(20_000) } }, 'valid');
+        expect(violations).toEqual([]);
+        expect(answer.status).toBe(431);
+      });
+      it('400 naming the part the path guard refused: NUL in the query, an encoded slash or a dot segment in the path', async () => {
+        const nul = op.parameters.find((p) => p.in === 'query' && !p.required)?.name ?? 'x';
+        const cases = [target(op, {}, `${nul}=a%00`)];
+        const param = op.parameters.find((p) => p.in === 'path')?.name;
+        if (param) cases.push(target(op, { [param]: '..%2Fcontacts' }), target(op, { [param]: '..' }), target(op, { [param]: '%2e' }));
+        for (const t of cases) {
+          const { answer, violations } = await probe(op, { method: op.method.toUpperCase(), target: t });
+          expect(violations, t).toEqual([]);
+          expect(answer.status, t).toBe(400);
+        }
+      });
+    });
+  }
 });
 
 /** A raw target as a Case, so the oracle can judge a hand-written probe like a generated request. */

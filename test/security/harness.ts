@@ -108,7 +108,7 @@ export function buildApp(opts: HarnessOptions = {}) {
   app.use(createMethodGuard());
   app.use(createAuthenticate({ backend, oidc: opts.oidc, onFailure: (r) => counters.authFailures.push(r) }));
   app.use(limiters.middleware);
-  app.use(limiters.countAuthFailures);
+  app.use(limiters.countRejections);
   app.use(enforceScopes((req) => ROUTES.find((r) => r.re.test(req.path))?.scopes));
 
   app.get('/v1/health', (_req, res) => void res.json({ status: 'ok' }));

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pathProblem, pathProblemChecked } from '../../src/security/method-guard.js';
+import { pathProblem, pathProblemChecked, refusedParts } from '../../src/security/method-guard.js';
 import { applyServerHardening, serverOptions } from '../../src/security/server-hardening.js';
 import { buildApp, KeyRing } from './harness.js';
 
@@ -114,7 +114,7 @@ describe('path hygiene', () => {
     for (const t of TRAVERSALS.filter((p) => !p.startsWith('/v1/jobs/%E0') && !p.includes('%c0'))) expect(pathProblem(t)).not.toBeNull();
   });
 
-  it('the fast path never passes a target the full checks refuse (random targets from a hostile alphabet)', () => {
+  it('the fast path never passes a target the full checks refuse, and every refusal names a part (random targets from a hostile alphabet)', () => {
     const alphabet = ['/', '.', '%', '2', 'e', 'f', '5', 'c', '0', '\\', '\0', '\n', '?', '&', '=', 'a', '_', '-', '~', 'Z', '9', ' ', '#'];
     const target = fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((cs) => `/${cs.join('')}`);
     let fast = 0;
@@ -122,6 +122,8 @@ describe('path hygiene', () => {
       fc.property(target, (t) => {
         if (pathProblem(t) === null && pathProblemChecked(t) === null) fast += 1;
         expect(pathProblem(t)).toBe(pathProblemChecked(t));
+        // Whatever is refused is named in errors[] (a path segment or a query parameter).
+        if (pathProblemChecked(t) !== null) expect(refusedParts(t).length, t).toBeGreaterThan(0);
       }),
       { numRuns: 20_000 },
     );

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { openDependencies, type Dependencies } from '../../src/runtime/dependencies.js';
+import { applyServerHardening, serverOptions } from '../../src/security/server-hardening.js';
 
 export const ACME_KEY = 'pk_demo_acme_3kV8qZ1xW5nR7tY2uP4sL9mB6cD0fG';
 export const GLOBEX_KEY = 'pk_demo_globex_7hJ2kL5mN8pQ1rS4tU6vW9xY3zA0bC';
@@ -47,7 +48,9 @@ export interface TestApp {
  * as the environment would.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const server = createServer();
+  // The production server's options (header size, timeouts and how often they are checked): they are fixed when
+  // the server is created, before the port (and so the configuration's public URL) is known.
+  const server = createServer(serverOptions(loadConfig({ NODE_ENV: 'test', ...env }).http));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -64,6 +67,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const metrics = createMetrics({ version: config.version, revision: 'test', defaultMetrics: false });
   const deps = await openDependencies(config, logger, metrics);
   const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics, redis: deps.redis });
+  // The production server's parser refusals and limits (src/server.ts).
+  applyServerHardening(server, config.http, { rateLimitHeaders: app.locals.rateLimiters.peekHeaders, log: logger });
   server.on('request', app);
   return {
     url,

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { asSchemaValue, schemaErrors } from './check.js';
 import type { Binding } from './discover.js';
 import { enc } from './http.js';
-import type { Operation, Parameter, Schema } from './spec.js';
+import { maxTargetLength, type Operation, type Parameter, type Schema } from './spec.js';
 
 /** `real` values are fetched at run time from a first page with the same parameters. */
 export type Dynamic = 'real-cursor' | 'real-etag';
@@ -271,7 +271,17 @@ export function invalidCase(inputs: OpInputs): fc.Arbitrary<Case> {
       })),
     );
   }
-  return fc.oneof(...choices);
+  // Past the documented target length (the long values black-box fuzzing sends), now and then: an unknown
+  // parameter pads a valid request.
+  const maxTarget = maxTargetLength(op);
+  if (maxTarget === undefined) return fc.oneof(...choices);
+  const overLong = fc.tuple(base, fc.integer({ min: 1, max: 400 })).map(([c, n]) => ({
+    ...c,
+    kind: 'invalid' as const,
+    label: 'over-long-target',
+    query: [...c.query, ['pad', 'a'.repeat(maxTarget + n)] as [string, string]],
+  }));
+  return fc.oneof({ arbitrary: fc.oneof(...choices), weight: 19 }, { arbitrary: overLong, weight: 1 });
 }
 
 function mutate(c: Case, p: Parameter, label: string, raw: string): Case {

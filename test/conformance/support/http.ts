@@ -9,7 +9,8 @@ import type { Answer } from './check.js';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
 export interface RawRequest {
-  method: 'GET' | 'HEAD';
+  /** GET or HEAD for the operations; any other method to probe 405. */
+  method: string;
   /** Path and query exactly as they go on the request line. */
   target: string;
   headers?: Record<string, string>;

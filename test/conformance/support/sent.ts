@@ -1,8 +1,8 @@
-/** A request as sent with its answer, and the request-hygiene rule both the judge and the findings use. */
+/** A request as sent with its answer, and the request-hygiene rule the judge applies. */
 import type { Answer } from './check.js';
 
 export interface Sent {
-  method: 'GET' | 'HEAD';
+  method: string;
   target: string;
   headers: Record<string, string>;
   answer: Answer;
@@ -12,7 +12,7 @@ export interface Sent {
  * Request hygiene the API applies before routing, stated in the spec's terms: NUL anywhere, and encoded slashes,
  * backslashes, `%25`, control characters, dot segments, empty segments or broken percent-encoding in the path, are
  * refused with 400 whatever the parameters (none of them can be part of a valid id). The judge expects exactly
- * that 400 for these requests; how it falls short of the contract is a known finding (findings.ts).
+ * that 400 for these requests (the spec's BadRequest), naming each refused parameter in errors[].
  */
 export function hygieneRejected(target: string): boolean {
   const q = target.indexOf('?');

@@ -16,6 +16,7 @@ import { openSqlStore } from '../../../src/backend/sql/store.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { openDependencies } from '../../../src/runtime/dependencies.js';
+import { applyServerHardening } from '../../../src/security/server-hardening.js';
 import { LogCapture } from '../../support/app.js';
 import { seedInto } from '../../support/global-setup.js';
 import { closeClient } from './http.js';
@@ -90,6 +91,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   }
   const app = createApp({ config, backend, blobs: deps.blobs, logger });
+  // The production server's limits and parser refusals (431, 414 past the header limit) as src/server.ts sets them.
+  applyServerHardening(server, config.http, { rateLimitHeaders: app.locals.rateLimiters.peekHeaders, log: logger });
   server.on('request', app);
   return {
     url,

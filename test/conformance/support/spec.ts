@@ -24,6 +24,7 @@ export interface Parameter {
 
 export interface ResponseSpec {
   status: string;
+  description: string;
   /**
    * Header name (lower-cased) → its schema, and whether the spec says it may be absent (`required: false` or a
    * description saying when it is absent, like `Link` on the last page). Others must be sent.
@@ -91,6 +92,7 @@ export function operationsOf(spec: Schema): Operation[] {
       for (const [status, r] of Object.entries<Schema>(op.responses ?? {})) {
         responses.set(status, {
           status,
+          description: String(r.description ?? ''),
           headers: new Map(
             Object.entries<Schema>(r.headers ?? {}).map(([h, v]) => [
               h.toLowerCase(),
@@ -123,6 +125,18 @@ export function fillPath(template: string, rawValues: Record<string, string>): s
     if (v === undefined) throw new Error(`no value for path parameter ${name}`);
     return v;
   });
+}
+
+/**
+ * The longest request target the operation accepts, from its documented 414 ("longer than N characters"), or
+ * undefined when it documents none. A 414 whose description states no length is a spec the suite cannot read.
+ */
+export function maxTargetLength(op: Operation): number | undefined {
+  const r = op.responses.get('414');
+  if (!r) return undefined;
+  const m = /(\d[\d,]*) characters/.exec(r.description);
+  if (!m) throw new Error(`${op.operationId}: the 414 response does not say how long a target may be: ${r.description}`);
+  return Number(m[1]!.replace(/,/g, ''));
 }
 
 /** Which documented response applies to a status: the exact code, then `4XX`-style ranges, then `default`. */
