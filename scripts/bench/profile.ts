@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.js';
-import { ACME_KEY, freePort, productionEnv, startPortal } from './portal-process.js';
+import { ACME_KEY, REPO_ROOT, freePort, productionEnv, startPortal } from './portal-process.js';
 import { seedDemoData } from './seed-data.js';
 
 interface ProfileNode {
@@ -48,7 +48,7 @@ const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parentOf = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-const short = (u: string) => u.replace(/.*node_modules\//, 'nm/').replace(/.*\/work\/main\//, '');
+const short = (u: string) => u.replace(/.*node_modules\//, 'nm/').replace(`file://${REPO_ROOT}/`, '').replace(`${REPO_ROOT}/`, '');
 const pkgOf = (u: string) => {
   const s = short(u);
   if (!s.startsWith('nm/')) return s || '(native)';
