@@ -17,7 +17,7 @@ if (config.observability.tracing) {
 
 const logger = createLogger({ level: config.observability.logLevel, debugLogSampleRate: config.observability.debugLogSampleRate });
 const { createMetrics } = await import('./observability/metrics.js');
-const { startAdminServer } = await import('./observability/admin.js');
+const { startAdminServer } = await import('./observability/admin-server.js');
 const { openDependencies } = await import('./runtime/dependencies.js');
 const { stopOnSignals, trackShutdown } = await import('./runtime/shutdown.js');
 const { createApp } = await import('./app.js');

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ApiKeyRecord, Backend, ContactRecord, FileRecord, JobRecord, Page } from '../../src/backend/port.js';
+import { setDeadline } from '../../src/common/deadline.js';
 import type * as Resilience from '../../src/backend/resilience.js';
 import type { ResilienceOptions } from '../../src/backend/resilience.js';
 
@@ -34,7 +35,7 @@ const { values } = parseArgs({
 });
 // --module PATH: measure another copy of the pipeline (e.g. the previous version, for a before/after in one run).
 const impl = (await import(values.module ? pathToFileURL(path.resolve(values.module)).href : '../../src/backend/resilience.js')) as typeof Resilience;
-const { setDeadline, withResilience } = impl;
+const { withResilience } = impl;
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
 const concurrency = Math.max(1, Number(values.concurrency));

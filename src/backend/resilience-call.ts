@@ -1,33 +1,11 @@
 /**
- * The per-call parts of the resilience pipeline (src/backend/resilience.ts): the deadline a call carries on its
- * AbortSignal, the call's own state, how an attempt's failure is classified, and the two small cockatiel
+ * The per-call parts of the resilience pipeline (src/backend/resilience.ts): the call's own state (its deadline
+ * from src/common/deadline.ts), how an attempt's failure is classified, and the two small cockatiel
  * extensions (a breaker that ignores caller aborts, a backoff capped by the deadline).
  */
 import { CircuitState, ConsecutiveBreaker, TaskCancelledError } from 'cockatiel';
 import type { CircuitBreakerPolicy, IBackoff, IBackoffFactory, IBreaker, IRetryBackoffContext } from 'cockatiel';
-
-// ---- Deadlines travel with AbortSignals, so adapters can forward the time left (x-portal-deadline-ms). ----
-// A caller's deadline is a symbol-keyed property of its signal (set once per request by the app). An attempt's
-// deadline is kept beside its signal in a WeakMap instead: adding a property to the AbortSignal that cockatiel has
-// just built costs more on Node 20 (~0.7 µs per attempt, scripts/bench/resilience-overhead.ts).
-const DEADLINE = Symbol('portal.deadline');
-type WithDeadline = AbortSignal & { [DEADLINE]?: number };
-const attemptDeadlines = new WeakMap<AbortSignal, number>();
-
-/** Marks `signal` with an absolute deadline (epoch ms). The app may set one on the request's signal. */
-export function setDeadline(signal: AbortSignal, deadlineAt: number): void {
-  (signal as WithDeadline)[DEADLINE] = deadlineAt;
-}
-
-/** The pipeline's own marking of an attempt's signal; read back by deadlineOf like setDeadline's. */
-export function setAttemptDeadline(signal: AbortSignal, deadlineAt: number): void {
-  attemptDeadlines.set(signal, deadlineAt);
-}
-
-/** The absolute deadline (epoch ms) carried by `signal`; attempt signals from the pipeline always carry one. */
-export function deadlineOf(signal: AbortSignal): number | undefined {
-  return (signal as WithDeadline)[DEADLINE] ?? attemptDeadlines.get(signal);
-}
+import { deadlineOf } from '../common/deadline.js';
 
 /**
  * One call's state: its deadline (the caller's, or the budget from now) and what its attempts did. Deliberately

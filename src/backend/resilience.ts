@@ -60,9 +60,8 @@ import type { Config } from '../config.js';
 import { problems } from '../http/problem.js';
 import { TransientBackendError } from './port.js';
 import type { Backend } from './port.js';
-import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike, setAttemptDeadline, type FailureKind, type RetryCtx } from './resilience-call.js';
-
-export { deadlineOf, setDeadline } from './resilience-call.js';
+import { setAttemptDeadline } from '../common/deadline.js';
+import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike, type FailureKind, type RetryCtx } from './resilience-call.js';
 
 /** The pipeline's numbers are the configuration's (`config.backend`, documented in the README). */
 export type ResilienceOptions = Pick<

@@ -1,4 +1,4 @@
 /** Process entry of the admin CLI: `npm run admin -- …`. */
-import { runAdmin } from './admin.js';
+import { runAdmin } from './commands.js';
 
 process.exitCode = await runAdmin(process.argv.slice(2));

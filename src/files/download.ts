@@ -14,9 +14,11 @@ import type { FieldError } from '../http/problem.js';
 import { emitAudit, silentLog } from './audit.js';
 import type { AuditFn, LogLike } from './audit.js';
 import type { BlobStore, ByteRange, OpenBlob } from './port.js';
-import { decideRange, ifNoneMatchHits, ifRangeAllows } from './range.js';
+import { decideRange } from './range.js';
 import type { UrlSigner } from './signer.js';
-import { NO_STORE, contentDisposition, redactUrl, safeContentType } from './urls.js';
+import { redactUrl } from '../common/redaction.js';
+import { NO_STORE, ifNoneMatchHits, ifRangeAllows } from '../http/caching.js';
+import { contentDisposition, safeContentType } from './download-headers.js';
 
 export interface DownloadHandlerDeps {
   backend: Pick<Backend, 'getFile'>;

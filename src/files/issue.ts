@@ -9,7 +9,7 @@ import { emitAudit, silentLog } from './audit.js';
 import type { AuditFn, LogLike } from './audit.js';
 import type { BlobStore } from './port.js';
 import type { UrlSigner } from './signer.js';
-import { redactUrl } from './urls.js';
+import { redactUrl } from '../common/redaction.js';
 
 export interface IssuedDownloadUrl {
   url: string;

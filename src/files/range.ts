@@ -1,5 +1,5 @@
 /**
- * RFC 9110 byte ranges and entity-tag conditions for the download route.
+ * RFC 9110 byte ranges for the download route (its conditional headers are src/http/caching.ts's).
  *
  * Multi-range policy: ranges that overlap or touch are coalesced; when more than one disjoint range remains the
  * whole file is served with 200 (RFC 9110 §14.2 lets a server ignore Range). Downloads are whole files or resume
@@ -77,40 +77,4 @@ export function decideRange(header: string | undefined, size: number): RangeDeci
   // Even `bytes=0-` gets a 206: media players send it to learn that ranges work.
   if (merged.length === 1 && only) return { kind: 'partial', range: only };
   return { kind: 'whole' };
-}
-
-interface EntityTag {
-  weak: boolean;
-  opaque: string;
-}
-
-/** Parses an entity-tag list (`"a", W/"b"`); `*` is reported separately; malformed members are skipped. */
-function parseEntityTags(header: string): { any: boolean; tags: EntityTag[] } {
-  if (header.trim() === '*') return { any: true, tags: [] };
-  const tags: EntityTag[] = [];
-  const re = /\s*(W\/)?("[^"]*")\s*(?:,|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(header)) !== null) {
-    tags.push({ weak: m[1] !== undefined, opaque: m[2] ?? '' });
-  }
-  return { any: false, tags };
-}
-
-/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): true when the client's copy is current. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const { any, tags } = parseEntityTags(header);
-  const opaque = etag.replace(/^W\//, '');
-  return any || tags.some((t) => t.opaque === opaque);
-}
-
-/**
- * If-Range (RFC 9110 §13.1.5): serve the range only when the validator still matches by the strong comparison.
- * A date validator never matches here (downloads carry no Last-Modified), so the whole file is sent — always safe.
- */
-export function ifRangeAllows(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return true;
-  const v = header.trim();
-  if (v.startsWith('W/') || etag.startsWith('W/')) return false;
-  return v === etag;
 }

@@ -10,7 +10,8 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobStat, BlobStore, ByteRange } from './port.js';
-import { NO_STORE, contentDisposition, safeContentType } from './urls.js';
+import { NO_STORE } from '../http/caching.js';
+import { contentDisposition, safeContentType } from './download-headers.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;

@@ -3,12 +3,12 @@
  * validated parameters typed from generated/types.ts and returns a status and body that must match the contract
  * for that status — a body that drifts from the spec fails `tsc` (see test/http/operation-types.test-d.ts).
  */
-import { hash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { operations } from '../../generated/types.js';
 import type { OperationId } from '../../generated/operations.js';
 import type { Principal } from './context.js';
 import type { AppServices } from './services.js';
+import { NO_STORE, REVALIDATE, entityTag, ifNoneMatchHits } from './caching.js';
 import { problems } from './problem.js';
 
 type Op<K extends OperationId> = operations[K];
@@ -48,20 +48,6 @@ export interface OperationModule<K extends OperationId = OperationId> {
   handler: (services: AppServices) => RequestHandler;
 }
 
-export const NO_STORE = 'private, max-age=0, no-store';
-
-function entityTag(json: string): string {
-  return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
-}
-
-/** RFC 9110 §13.1.2: weak comparison, `*`, and lists. */
-export function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
-}
-
 function send<K extends OperationId>(req: Request, res: Response, result: OperationResult<K>, validateResponses: boolean): void {
   const { status, body, cache, link } = result as { status: number; body: unknown; cache: Caching; link?: string };
   if (link) res.setHeader('Link', link);
@@ -71,8 +57,8 @@ function send<K extends OperationId>(req: Request, res: Response, result: Operat
   } else if (status >= 200 && status < 300) {
     const etag = entityTag(json);
     res.setHeader('ETag', etag);
-    res.setHeader('Cache-Control', 'private, no-cache');
-    if (etagMatches(req.headers['if-none-match'], etag)) {
+    res.setHeader('Cache-Control', REVALIDATE);
+    if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
       res.statusCode = 304;
       res.end();
       return;

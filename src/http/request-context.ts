@@ -10,7 +10,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { setDeadline } from '../backend/resilience.js';
+import { setDeadline } from '../common/deadline.js';
 import { requestLogger } from '../observability/logger.js';
 import { traceIdsOf } from '../observability/trace.js';
 import type { Principal, RequestContext } from './context.js';

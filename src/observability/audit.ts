@@ -16,7 +16,7 @@
  * Every line carries `traceId` when emitted inside a request (pass it, or rely on the active span).
  */
 import type { Logger } from 'pino';
-import { redactText } from '../files/urls.js';
+import { redactText } from '../common/redaction.js';
 
 export const AUDIT_EVENTS = [
   'authz.cross_tenant',

@@ -9,7 +9,7 @@
  */
 import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { redactText, redactUrl } from '../files/urls.js';
+import { redactText, redactUrl } from '../common/redaction.js';
 
 export const REDACT_PATHS = [
   'authorization',

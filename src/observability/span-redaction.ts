@@ -9,7 +9,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_URL_QUERY } from '@opentelemetry/semantic-conventions';
-import { SENSITIVE_QUERY_PARAMS, redactText, redactUrl } from '../files/urls.js';
+import { SENSITIVE_QUERY_PARAMS, redactText, redactUrl } from '../common/redaction.js';
 
 /** OTel compares names case-sensitively: list the lower-case names plus the spellings presigned URLs use. */
 export const SENSITIVE_PARAMS_FOR_OTEL: string[] = [

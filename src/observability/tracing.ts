@@ -5,7 +5,7 @@
  * still continued from `traceparent`, activated per request and propagated to the backend.
  *
  * Must run before node:http is first loaded (the instrumentation patches modules as they are required):
- * src/server.ts and src/backend/rpc/serve.ts call it first and import the rest dynamically.
+ * src/server.ts and src/backend-service/main.ts call it first and import the rest dynamically.
  */
 import { createRequire } from 'node:module';
 import { trace, context, propagation, type Span } from '@opentelemetry/api';

@@ -1,7 +1,8 @@
 /** RFC 9110 range and entity-tag decisions, including the edges the HTTP tests don't reach. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideRange, ifNoneMatchHits, ifRangeAllows } from '../../src/files/range.js';
+import { decideRange } from '../../src/files/range.js';
+import { ifNoneMatchHits, ifRangeAllows } from '../../src/http/caching.js';
 
 describe('decideRange', () => {
   it('handles the basic forms', () => {

@@ -1,6 +1,7 @@
 /** redactUrl / redactText (used by every logger and tracer), Content-Disposition and Content-Type hygiene. */
 import { describe, expect, it } from 'vitest';
-import { contentDisposition, redactText, redactUrl, safeContentType } from '../../src/files/urls.js';
+import { redactText, redactUrl } from '../../src/common/redaction.js';
+import { contentDisposition, safeContentType } from '../../src/files/download-headers.js';
 
 describe('redactUrl', () => {
   it('redacts our signature and keeps the other parameters', () => {

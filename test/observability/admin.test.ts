@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { startAdminServer, type AdminServer } from '../../src/observability/admin.js';
+import { startAdminServer, type AdminServer } from '../../src/observability/admin-server.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { metricsMiddleware } from '../../src/observability/http-metrics.js';
 import { createLogger } from '../../src/observability/logger.js';

@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminServer, type AdminServer } from '../../src/observability/admin.js';
+import { startAdminServer, type AdminServer } from '../../src/observability/admin-server.js';
 import { parseExposition, type Sample } from '../../src/observability/exposition.js';
 import { ACME_KEY, GLOBEX_KEY, auth, startTestApp, type TestApp } from '../support/app.js';
 

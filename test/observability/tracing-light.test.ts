@@ -11,7 +11,7 @@ import { shutdownTracing, startTracing, tracingMode } from '../../src/observabil
 startTracing({ serviceName: 'portal-api-light-test' });
 
 const { createServer } = await import('node:http');
-const { createBackendServer } = await import('../../src/backend/rpc/server.js');
+const { createBackendServer } = await import('../../src/backend-service/server.js');
 const { openSqlStore } = await import('../../src/backend/sql/store.js');
 const { startTestApp, auth } = await import('../support/app.js');
 

@@ -15,10 +15,10 @@ const exporter = new InMemorySpanExporter();
 startTracing({ serviceName: 'portal-api-test', serviceVersion: '0.0.0-test', exporter });
 
 const { createServer } = await import('node:http');
-const { createBackendServer } = await import('../../src/backend/rpc/server.js');
+const { createBackendServer } = await import('../../src/backend-service/server.js');
 const { openSqlStore } = await import('../../src/backend/sql/store.js');
 const { startTestApp, auth, ACME_KEY } = await import('../support/app.js');
-const { startAdminServer } = await import('../../src/observability/admin.js');
+const { startAdminServer } = await import('../../src/observability/admin-server.js');
 
 const SECRET = 'backend-shared-secret-for-tracing-tests-0123456789';
 let store: Awaited<ReturnType<typeof openSqlStore>>;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpProblem } from '../../src/http/problem.js';
 import { TransientBackendError } from '../../src/backend/port.js';
-import { deadlineOf, setDeadline, withResilience } from '../../src/backend/resilience.js';
+import { deadlineOf, setDeadline } from '../../src/common/deadline.js';
+import { withResilience } from '../../src/backend/resilience.js';
 import { CONTACTS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
 import { FAST, failure } from './harness.js';
 

@@ -11,7 +11,7 @@ import type { Backend } from '../../src/backend/port.js';
 import { withResilience } from '../../src/backend/resilience.js';
 import type { CallOutcome, CircuitStateName, GiveUpReason, ResilienceOptions, ResilientBackend } from '../../src/backend/resilience.js';
 import { createRpcBackend } from '../../src/backend/rpc/client.js';
-import { createBackendServer } from '../../src/backend/rpc/server.js';
+import { createBackendServer } from '../../src/backend-service/server.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 
 export const SECRET = 'test-backend-secret-0123456789-abcdefghij';

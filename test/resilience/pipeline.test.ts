@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProblem } from '../../src/http/problem.js';
-import { setDeadline } from '../../src/backend/resilience.js';
+import { setDeadline } from '../../src/common/deadline.js';
 import { RpcBackendError } from '../../src/backend/rpc/client.js';
 import { CONTACTS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
 import { connect, failure, never, sleep, startServer, stopServer, until, type Tier } from './harness.js';

@@ -5,7 +5,7 @@
 import { trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { setDeadline } from '../../src/backend/resilience.js';
+import { setDeadline } from '../../src/common/deadline.js';
 import { CONTACTS, TENANT, createMemoryBackend } from '../support/memory-backend.js';
 import { SECRET, never, startTier, type Tier } from './harness.js';
 

@@ -12,7 +12,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import createClient from 'openapi-fetch';
 import type { components, paths } from '../../../generated/backend-types.js';
-import { deadlineOf } from '../resilience.js';
+import { deadlineOf } from '../../common/deadline.js';
 import { TransientBackendError } from '../port.js';
 import type {
   ApiKeyRecord,

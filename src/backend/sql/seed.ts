@@ -12,8 +12,8 @@ import type { Insertable } from 'kysely';
 import { blobKeyFor } from '../../files/port.js';
 import type { BlobStore } from '../../files/port.js';
 import type { JobStatus } from '../port.js';
-import { API_KEY_SCOPES } from './admin.js';
-import type { SqlAdmin } from './admin.js';
+import { API_KEY_SCOPES } from './writes.js';
+import type { SqlWrites } from './writes.js';
 import { makeCsv, makeLog, makePdf } from './demo-content.js';
 import { COMPANIES, FAILURES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, ROLES } from './demo-names.js';
 import { Prng } from './prng.js';
@@ -158,7 +158,7 @@ async function putAll(blobStore: BlobStore, blobs: PendingBlob[]): Promise<void>
 }
 
 /** (Re)creates both demo tenants: removes their rows, then writes rows and blobs afresh. */
-export async function seedDemo(store: SqlAdmin, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary> {
+export async function seedDemo(store: SqlWrites, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary> {
   const now = opts.now ?? DEMO_CLOCK;
   const summary: SeedSummary = { tenants: 0, contacts: 0, jobs: 0, files: 0, bytes: 0 };
   for (const t of DEMO_TENANTS) {
@@ -187,7 +187,7 @@ const SEED_LOCK_KEY = 741_926_530_015;
  * On PostgreSQL, replicas starting together on an empty database take turns through an advisory lock (held on
  * one pinned connection), so exactly one seeds and the others then find tenants and skip.
  */
-export async function seedDemoIfEmpty(store: SqlAdmin, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary | null> {
+export async function seedDemoIfEmpty(store: SqlWrites, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary | null> {
   const seedIfEmpty = async () => ((await store.countTenants()) > 0 ? null : seedDemo(store, blobStore, opts));
   if (store.dialect !== 'postgres') return seedIfEmpty();
   return store.db.connection().execute(async (conn) => {

@@ -1,13 +1,13 @@
 /**
  * `openSqlStore`: the SQL adapter of the Backend port (name `sql`), SQLite under the data dir by default or
- * PostgreSQL when a database URL is given, plus the admin methods (SqlAdmin) the CLI and seeders use.
+ * PostgreSQL when a database URL is given, plus the admin methods (SqlWrites) the CLI and seeders use.
  */
 import { Migrator } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Config } from '../../config.js';
 import type { Backend } from '../port.js';
-import { SqlAdmin } from './admin.js';
+import { SqlWrites } from './writes.js';
 import { openPostgres, openSqlite, StoreOpenError } from './connect.js';
 import { PgKeyListener, sqliteKeyVersion, type KeyVersionSource, type PgListenerOptions } from './key-version.js';
 import { migrateToLatest, MIGRATIONS } from './migrations.js';
@@ -28,7 +28,7 @@ export interface SqlStoreOptions {
   apiKeysListener?: PgListenerOptions;
 }
 
-export class SqlStore extends SqlAdmin implements Backend {
+export class SqlStore extends SqlWrites implements Backend {
   readonly name = 'sql';
 
   constructor(

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../../src/app.js';
 import type { Backend } from '../../../src/backend/port.js';
-import { API_KEY_SCOPES } from '../../../src/backend/sql/admin.js';
+import { API_KEY_SCOPES } from '../../../src/backend/sql/writes.js';
 import { openSqlStore } from '../../../src/backend/sql/store.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/observability/logger.js';

@@ -6,8 +6,8 @@
  */
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { createLogger, flushLogs } from '../../observability/logger.js';
-import { exitWith, loadConfigOrExit } from '../../runtime/boot.js';
+import { createLogger, flushLogs } from '../observability/logger.js';
+import { exitWith, loadConfigOrExit } from '../runtime/boot.js';
 
 const fail: (message: string) => never = (message) => exitWith('portal-backend', message);
 const config = loadConfigOrExit('portal-backend');
@@ -16,15 +16,15 @@ if (config.env === 'production' && !config.backend.secret) {
 }
 
 // Tracing patches http before it is loaded (hence the dynamic imports): the portal's traceparent continues here.
-const { startTracing, shutdownTracing } = await import('../../observability/tracing.js');
+const { startTracing, shutdownTracing } = await import('../observability/tracing.js');
 startTracing({ serviceName: `${config.observability.serviceName}-backend`, serviceVersion: config.version, otlpEndpoint: config.observability.otlpEndpoint });
 
 const logger = createLogger({ level: config.observability.logLevel, debugLogSampleRate: config.observability.debugLogSampleRate });
-const { openSqlStore } = await import('../sql/store.js');
-const { seedDemoIfEmpty } = await import('../sql/seed.js');
-const { withResilience } = await import('../resilience.js');
+const { openSqlStore } = await import('../backend/sql/store.js');
+const { seedDemoIfEmpty } = await import('../backend/sql/seed.js');
+const { withResilience } = await import('../backend/resilience.js');
 const { createBackendServer } = await import('./server.js');
-const { stopOnSignals, trackShutdown } = await import('../../runtime/shutdown.js');
+const { stopOnSignals, trackShutdown } = await import('../runtime/shutdown.js');
 
 let store: Awaited<ReturnType<typeof openSqlStore>>;
 try {
@@ -32,8 +32,8 @@ try {
   if (config.data.seedDemo) {
     // Demo files must land where the portal replicas read blobs: S3 when configured, else the shared data dir.
     const blobs = config.files.s3
-      ? new (await import('../../files/s3.js')).S3BlobStore(config.files.s3)
-      : new (await import('../../files/local.js')).LocalBlobStore(path.join(config.data.dir, 'blobs'));
+      ? new (await import('../files/s3.js')).S3BlobStore(config.files.s3)
+      : new (await import('../files/local.js')).LocalBlobStore(path.join(config.data.dir, 'blobs'));
     const seeded = await seedDemoIfEmpty(store, blobs);
     if (seeded) logger.info({ seeded }, 'seeded the demo tenants into an empty store');
     await blobs.close();

@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { HttpProblem, PROBLEM_BASE, problems } from '../../http/problem.js';
-import { setDeadline } from '../resilience.js';
-import { JOB_STATUSES, TransientBackendError } from '../port.js';
-import type { Backend, EntityKind, JobStatus, PageRequest } from '../port.js';
-import { fromRoot } from '../../paths.js';
-import { traceContextMiddleware } from '../../observability/trace.js';
+import { HttpProblem, PROBLEM_BASE, problems } from '../http/problem.js';
+import { setDeadline } from '../common/deadline.js';
+import { JOB_STATUSES, TransientBackendError } from '../backend/port.js';
+import type { Backend, EntityKind, JobStatus, PageRequest } from '../backend/port.js';
+import { fromRoot } from '../paths.js';
+import { traceContextMiddleware } from '../observability/trace.js';
 
 export interface BackendServerLogger {
   info(obj: object, msg?: string): void;

@@ -49,7 +49,7 @@ function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-export class SqlAdmin extends SqlReads {
+export class SqlWrites extends SqlReads {
   /**
    * Bumped after every write to api_keys through these methods (even a failed one), so this store's own
    * `apiKeysVersion()` changes as soon as the write returns, without waiting for the database to tell it.

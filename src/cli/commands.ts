@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { AdminError, API_KEY_SCOPES } from '../backend/sql/admin.js';
+import { AdminError, API_KEY_SCOPES } from '../backend/sql/writes.js';
 import { openSqlStore, sqlStoreOptions, StoreOpenError } from '../backend/sql/store.js';
 import type { SqlStore } from '../backend/sql/store.js';
 
