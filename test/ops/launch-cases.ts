@@ -27,7 +27,7 @@ export const SERVICES = {
   start: { script: 'start', entry: 'src/server.ts', kind: 'portal' },
   prod: { script: 'start:prod', entry: 'dist/src/server.js', kind: 'portal' },
   dev: { script: 'dev', entry: 'src/server.ts', kind: 'portal' },
-  backend: { script: 'backend', entry: 'src/backend/rpc/serve.ts', kind: 'backend' },
+  backend: { script: 'backend', entry: 'src/backend-service/main.ts', kind: 'backend' },
 } as const satisfies Record<string, Service>;
 
 export interface Running {
