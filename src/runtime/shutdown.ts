@@ -85,6 +85,10 @@ export function trackShutdown(opts: ShutdownOptions): ShutdownController {
           opts.abortInFlight();
           await waitIdle(1000);
           server.closeAllConnections();
+          // The responses just cut still run their close handlers (access line, the download's audit line): let
+          // them finish before cleanup flushes the logs and the process exits, or those lines are lost.
+          await waitIdle(1000);
+          await new Promise((r) => setImmediate(r));
         }
         server.closeIdleConnections();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
