@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_URL_QUERY } from '@opentelemetry/semantic-conventions';
 import { SENSITIVE_QUERY_PARAMS, redactText, redactUrl } from '../common/redaction.js';
 

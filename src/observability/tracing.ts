@@ -9,6 +9,8 @@
  */
 import { createRequire } from 'node:module';
 import { trace, context, propagation, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -18,10 +20,10 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   SimpleSpanProcessor,
+  TracerProvider,
   type SpanExporter,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+} from '@opentelemetry/sdk-trace';
 import { ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { RedactingSpanExporter, SENSITIVE_PARAMS_FOR_OTEL, redactSpanUrlAttributes } from './span-redaction.js';
 
@@ -35,7 +37,7 @@ export interface TracingOptions {
 }
 
 interface ActiveTracing {
-  provider: NodeTracerProvider;
+  provider: TracerProvider;
   disableInstrumentations: () => void;
   mode: 'light' | 'full';
 }
@@ -72,13 +74,13 @@ export function startTracing(opts: TracingOptions): void {
 
   const processors: SpanProcessor[] = [];
   if (opts.exporter) {
-    processors.push(new SimpleSpanProcessor(new RedactingSpanExporter(opts.exporter)));
+    processors.push(new SimpleSpanProcessor({ exporter: new RedactingSpanExporter(opts.exporter) }));
   } else if (opts.otlpEndpoint) {
     const url = `${opts.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
-    processors.push(new BatchSpanProcessor(new RedactingSpanExporter(new OTLPTraceExporter({ url }))));
+    processors.push(new BatchSpanProcessor({ exporter: new RedactingSpanExporter(new OTLPTraceExporter({ url })) }));
   }
 
-  const provider = new NodeTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: opts.serviceName,
       ...(opts.serviceVersion ? { [ATTR_SERVICE_VERSION]: opts.serviceVersion } : {}),
@@ -86,8 +88,10 @@ export function startTracing(opts: TracingOptions): void {
     sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     spanProcessors: processors,
   });
-  // Registers the AsyncLocalStorage context manager and the W3C trace-context (+ baggage) propagator.
-  provider.register();
+  // The AsyncLocalStorage context manager and the W3C trace-context (+ baggage) propagator, as the SDK documents it.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  trace.setGlobalTracerProvider(provider);
 
   if (processors.length === 0) {
     // Light mode (no exporter configured): spans nobody receives are not worth ~140 µs of instrumentation per

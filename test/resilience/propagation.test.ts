@@ -3,22 +3,20 @@
  * pipeline's awaits and retries), the attempt's remaining deadline, and the shared secret.
  */
 import { trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { setDeadline } from '../../src/common/deadline.js';
+import { shutdownTracing, startTracing } from '../../src/observability/tracing.js';
 import { CONTACTS, TENANT, createMemoryBackend } from '../support/memory-backend.js';
 import { SECRET, never, startTier, type Tier } from './harness.js';
 
 let tier: Tier;
-const provider = new NodeTracerProvider();
-
 beforeAll(async () => {
-  provider.register(); // AsyncLocalStorage context manager + W3C trace-context propagator, as the server sets up
+  startTracing({ serviceName: 'propagation-test' }); // the server's own set-up: context manager + W3C propagator
   tier = await startTier(createMemoryBackend());
 });
 afterAll(async () => {
   await tier.close();
-  await provider.shutdown();
+  await shutdownTracing();
 });
 
 it('every attempt carries the active span as traceparent, the remaining deadline and the secret', async () => {

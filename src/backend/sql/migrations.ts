@@ -7,8 +7,9 @@
  * connection), so a second process can collide on the migration table; we retry the whole run, which then sees the
  * migrations applied.
  */
-import { Migrator, PostgresAdapter, sql } from 'kysely';
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from './schema.js';
 
 // Migrations must not depend on the app's table types (they describe history), hence Kysely<any>.

@@ -2,7 +2,7 @@
  * `openSqlStore`: the SQL adapter of the Backend port (name `sql`), SQLite under the data dir by default or
  * PostgreSQL when a database URL is given, plus the admin methods (SqlWrites) the CLI and seeders use.
  */
-import { Migrator } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Config } from '../../config.js';
