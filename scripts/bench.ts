@@ -16,7 +16,12 @@
  * --scale-small N (10000), --scale-large N (1000000), --skip-scale, --data-dir DIR (reuse a seeded dir),
  * --only name,name (endpoints), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (6), --obs-seconds S (4),
  * --obs-rate N (800: the paced rate of the observability pairs), --scale-rate N (200: paced rate of the 10k/1M list
- * rounds, which alternate).
+ * rounds, which alternate), --runtimes 20,24,26 (the Node.js majors measured side by side), --runtime-seconds S
+ * (3: per server and measurement in that section), --skip-runtimes.
+ *
+ * Runtimes side by side: the same code, full stack and bare Express, on each Node.js major (official builds from
+ * the npm registry, scripts/bench/runtimes.ts): saturated throughput and p99 at the fixed rate per endpoint, each
+ * against bare Express on the same runtime, in one run. Shorter than the main section (one round each).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +29,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMicros, pool, runLoad, runPaced, type LoadResult } from './bench/load.js';
 import { ACME_KEY, REPO_ROOT, freePort, productionEnv, startPortal, type PortalProcess } from './bench/portal-process.js';
-import { renderMarkdown, type BenchReport, type EndpointRow, type SLO } from './bench/report.js';
+import { renderMarkdown, type BenchReport, type EndpointRow, type RuntimeColumn, type SLO } from './bench/report.js';
+import { prepareRuntime } from './bench/runtimes.js';
 import { seedDemoData, seedScaleTenant } from './bench/seed-data.js';
 
 const { values: args } = parseArgs({
@@ -43,6 +49,9 @@ const { values: args } = parseArgs({
     'obs-seconds': { type: 'string', default: '4' },
     'obs-rate': { type: 'string', default: '800' },
     'scale-rate': { type: 'string', default: '200' },
+    runtimes: { type: 'string', default: '20,24,26' },
+    'runtime-seconds': { type: 'string', default: '3' },
+    'skip-runtimes': { type: 'boolean', default: false },
   },
 });
 const durationSec = Number(args.duration);
@@ -244,6 +253,38 @@ async function main(): Promise<number> {
       log(`list jobs at ${scaleRate}/s: ${small.toLocaleString('en')} jobs p99 ${s.p99} ms, ${large.toLocaleString('en')} jobs p99 ${l.p99} ms (×${scale.ratioP99}); rounds ${smalls.map((r) => r.p99).join('/')} vs ${larges.map((r) => r.p99).join('/')} ms`);
     }
 
+    const runtimes: RuntimeColumn[] = [];
+    if (!args['skip-runtimes']) {
+      await portal.stop();
+      await bare.stop();
+      const seconds = Number(args['runtime-seconds']);
+      for (const major of args.runtimes.split(',').map((m) => Number(m.trim()))) {
+        const runtime = prepareRuntime(major);
+        const rFull = await startPortal({ env: await env(), discardStdout: true, runtime });
+        processes.push(rFull);
+        const rBare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: { PORT: String(await freePort()), PORTAL_DATA_DIR: dataDir, NODE_ENV: 'production' }, runtime });
+        processes.push(rBare);
+        const column: RuntimeColumn = { major, version: runtime.version, endpoints: [] };
+        // Found again on this server: a signed download URL from the start of a long run may have expired.
+        const rTargets = (await discoverTargets(rFull)).filter((t) => !only || only.some((o) => t.name.startsWith(o)));
+        for (const t of rTargets) {
+          const headers = t.auth ? auth : undefined;
+          await runLoad({ url: rFull.url + t.full, headers, connections, durationSec: 2 });
+          await runLoad({ url: rBare.url + t.bare, connections, durationSec: 2 });
+          const fullSat = await runLoad({ url: rFull.url + t.full, headers, connections, durationSec: seconds });
+          const bareSat = await runLoad({ url: rBare.url + t.bare, connections, durationSec: seconds });
+          const fullPaced = await runPaced({ url: rFull.url + t.full, headers, rate, durationSec: seconds });
+          const barePaced = await runPaced({ url: rBare.url + t.bare, rate, durationSec: seconds });
+          const errors = fullSat.non2xx + fullSat.errors + fullPaced.non2xx + fullPaced.errors;
+          column.endpoints.push({ name: t.name, full: { rps: fullSat.rps, p99: fullPaced.p99 }, bare: { rps: bareSat.rps, p99: barePaced.p99 }, ratio: Math.round((fullSat.rps / bareSat.rps) * 100) / 100, errors });
+          log(`Node ${runtime.version} ${t.name.padEnd(22)} full ${fullSat.rps} / bare ${bareSat.rps} rps (×${(fullSat.rps / bareSat.rps).toFixed(2)}); p99 at ${rate}/s full ${fullPaced.p99} / bare ${barePaced.p99} ms${errors ? `; non-2xx or errors: ${errors}` : ''}`);
+        }
+        runtimes.push(column);
+        await rFull.stop();
+        await rBare.stop();
+      }
+    }
+
     const report: BenchReport = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100) },
@@ -251,6 +292,7 @@ async function main(): Promise<number> {
       endpoints: rows,
       observability,
       scale,
+      runtimes: runtimes.length ? { seconds: Number(args['runtime-seconds']), rate, columns: runtimes } : undefined,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     const outDir = path.resolve(REPO_ROOT, args.out);

@@ -61,6 +61,8 @@ export interface StartOptions {
   discardStdout?: boolean;
   /** Script to run instead of src/server.ts (relative to the repository root). */
   entry?: string;
+  /** Another Node.js runtime than this process's (scripts/bench/runtimes.ts). */
+  runtime?: { node: string; nodeArgs: string[] };
 }
 
 /** Production settings for a local run: callers add PORTAL_DATA_DIR / DATABASE_URL and overrides. */
@@ -78,7 +80,8 @@ export function productionEnv(port: number, adminPort: number, extra: Record<str
 }
 
 export function spawnPortal(opts: StartOptions): PortalProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), opts.entry ?? 'src/server.ts'], {
+  const runtimeArgs = opts.runtime?.nodeArgs ?? [];
+  const child = spawn(opts.runtime?.node ?? process.execPath, [...runtimeArgs, '--import', 'tsx', ...(opts.nodeArgs ?? []), opts.entry ?? 'src/server.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...opts.env },
     stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'],

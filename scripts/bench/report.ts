@@ -48,7 +48,15 @@ export interface BenchReport {
     pairs: { on: number; off: number; rpsOn: number; rpsOff: number }[];
   };
   scale?: { rate: number; small: LoadResult & { jobs: number }; large: LoadResult & { jobs: number }; ratioP99: number; p99Rounds?: { small: number[]; large: number[] } };
+  /** The same code on several Node.js majors, full stack and bare Express on each (one round per measurement). */
+  runtimes?: { seconds: number; rate: number; columns: RuntimeColumn[] };
   totalSeconds: number;
+}
+
+export interface RuntimeColumn {
+  major: number;
+  version: string;
+  endpoints: { name: string; full: { rps: number; p99: number }; bare: { rps: number; p99: number }; ratio: number; errors: number }[];
 }
 
 const mark = (ok: boolean) => (ok ? '✅' : '❌');
@@ -104,6 +112,29 @@ export function renderMarkdown(r: BenchReport): string {
   } else {
     lines.push('| list p99 at 1M vs 10k jobs | skipped (--skip-scale) | |');
   }
+  if (r.runtimes) lines.push(...renderRuntimes(r.runtimes));
   lines.push('', `Total run time ${r.totalSeconds} s.`, '');
   return lines.join('\n');
+}
+
+function renderRuntimes(rt: NonNullable<BenchReport['runtimes']>): string[] {
+  const cols = rt.columns;
+  const lines = [
+    '',
+    '## Node.js runtimes side by side',
+    '',
+    `The same code on each runtime: saturated rps (full / bare Express, ratio) and p99 at ${rt.rate}/s evenly paced (full / bare), ` +
+      `${rt.seconds} s per server and measurement, one round each (the section above is the detailed one).`,
+    '',
+    `| Endpoint | ${cols.map((c) => `Node ${c.version} rps full / bare (×) | p99 full / bare`).join(' | ')} |`,
+    `|---|${cols.map(() => '---:|---:').join('|')}|`,
+  ];
+  for (const name of cols[0]?.endpoints.map((e) => e.name) ?? []) {
+    const cells = cols.map((c) => {
+      const e = c.endpoints.find((x) => x.name === name);
+      return e ? `${e.full.rps} / ${e.bare.rps} (×${e.ratio.toFixed(2)})${e.errors ? ` ⚠️ ${e.errors} errors` : ''} | ${e.full.p99} / ${e.bare.p99} ms` : '– | –';
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
