@@ -288,11 +288,13 @@ export interface components {
             status: components["schemas"]["JobStatus"];
             contactId: components["schemas"]["ContactId"];
             /**
+             * Format: int32
              * @description Percent done; 100 once succeeded.
              * @example 42
              */
             progress: number;
             /**
+             * Format: int32
              * @description How many files the job produced.
              * @example 3
              */

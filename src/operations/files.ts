@@ -1,6 +1,7 @@
 /** The public shape of a file: its metadata plus a fresh signed URL (never stored, never cached). */
 import type { components } from '../../generated/types.js';
 import type { FileRecord } from '../backend/port.js';
+import { safeContentType } from '../files/download-headers.js';
 import type { Principal } from '../http/context.js';
 import type { AppServices } from '../http/services.js';
 
@@ -10,7 +11,8 @@ export async function presentFile(services: AppServices, file: FileRecord, princ
     id: file.id,
     jobId: file.jobId,
     name: file.name,
-    contentType: file.contentType,
+    // The same media type the download answers with (the contract's pattern): an invalid one is octet-stream.
+    contentType: safeContentType(file.contentType),
     size: file.size,
     sha256: file.sha256,
     createdAt: file.createdAt,

@@ -1,17 +1,18 @@
 /**
- * The contract's CI gates catch what they promise: lint:spec flags each convention broken in a copy of the spec,
+ * The contract's CI gates catch what they promise: lint:spec flags each convention broken in a copy of the spec
+ * (Redocly's rules and Spectral's OWASP rules, warnings included, with waivers for exact places only),
  * check:breaking fails a breaking copy and passes an additive one, check:generated notices a spec edited
  * without regenerating.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkBreaking } from '../../scripts/check-breaking.js';
 import { staleGenerated } from '../../scripts/check-generated.js';
-import { lintSpec } from '../../scripts/lint-spec.js';
-import { ROOT, readSpec, type SpecDoc } from '../../scripts/lib/spec.js';
+import { SPECTRAL_RULESET, lintSpec } from '../../scripts/lint-spec.js';
+import { ROOT, SPEC_PATH, readSpec, type SpecDoc } from '../../scripts/lib/spec.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-spec-ci-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,6 +60,55 @@ describe('lint:spec', { timeout: 120_000 }, () => {
     const result = lintSpec([variant(name.replace(/\W+/g, '-'), mutate)], CONFIG);
     expect(result.ok).toBe(false);
     expect(result.rules).toContain(rule);
+  });
+});
+
+describe('lint:spec: Spectral with the OWASP API Security Top 10 (2023)', { timeout: 120_000 }, () => {
+  const owasp: [string, string, (s: SpecDoc) => void][] = [
+    ['owasp:api4:2023-integer-format', 'an integer without format', (s) => delete s.components.parameters.Limit.schema.format],
+    ['owasp:api4:2023-string-limit', 'a string without maxLength', (s) => delete s.components.schemas.Timestamp.maxLength],
+    ['owasp:api4:2023-integer-limit', 'an integer without maximum', (s) => delete s.components.schemas.File.properties.size.maximum],
+    ['owasp:api8:2023-no-server-http', 'a second http server', (s) => s.servers.push({ url: 'http://staging.portal.example.com', description: 'Staging', 'x-internal': true })],
+    ['owasp:api9:2023-inventory-access', 'a server without x-internal', (s) => delete s.servers[0]['x-internal']],
+    ['owasp:api8:2023-define-cors-origin', 'a response without Access-Control-Allow-Origin', (s) => delete s.components.responses.NotFound.headers['Access-Control-Allow-Origin']],
+    // A warning fails the lint like an error: a protected read made public, where no waiver covers it.
+    ['owasp:api2:2023-read-restricted', 'a read operation without security (not waived there)', (s) => (s.paths['/v1/jobs/{jobId}'].get.security = [])],
+    ['owasp:api4:2023-string-restricted', 'a free-form string outside the waived places', (s) => delete s.components.headers.ContentRange.schema.pattern],
+  ];
+  it.each(owasp)('%s catches %s', (rule, name, mutate) => {
+    const result = lintSpec([variant(`owasp-${name.replace(/\W+/g, '-')}`, mutate)], CONFIG);
+    expect(result.ok, result.output).toBe(false);
+    expect(result.rules).toContain(rule);
+  });
+
+  /** A ruleset beside the real one (so its waivers' paths and `extends` resolve the same), removed afterwards. */
+  function withRuleset<T>(edit: (text: string) => string, run: (ruleset: string) => T): T {
+    const file = path.join(ROOT, `.spectral-test-${process.pid}.yaml`);
+    writeFileSync(file, edit(readFileSync(SPECTRAL_RULESET, 'utf8')));
+    try {
+      return run(file);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  it('a waiver covers exactly its place: without the health waiver, public health is a finding', () => {
+    const result = withRuleset(
+      (t) => t.replace(/ {2}# Public on purpose: health[^\n]*\n {2}- files: \['openapi\/openapi.yaml#\/paths\/~1v1~1health\/get'\]\n {4}rules:\n(?: {6}[^\n]*\n){2}/, ''),
+      (ruleset) => lintSpec([SPEC_PATH], CONFIG, ruleset),
+    );
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/owasp:api2:2023-read-restricted[^\n]*\n\s+at openapi\/openapi.yaml#\/paths\/~1v1~1health\/get/);
+  });
+
+  it('a waiver without a one-line reason fails, and so does one whose place is gone from the spec', () => {
+    const unexplained = withRuleset((t) => t.replace(/ {2}# The local embedded default[^\n]*\n/, ''), (ruleset) => lintSpec([SPEC_PATH], CONFIG, ruleset));
+    expect(unexplained.ok).toBe(false);
+    expect(unexplained.rules).toContain('waiver-has-reason');
+    const stale = variant('stale-waiver', (s) => s.servers.splice(1, 1));
+    const result = lintSpec([stale], CONFIG);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/waiver-names-a-place: openapi\/openapi.yaml#\/servers\/1\/url: no such place/);
   });
 });
 

@@ -106,6 +106,8 @@ export interface PortalClient {
   };
   /**
    * Get a contact — `GET /v1/contacts/{contactId}`
+   *
+   * One of the tenant's contacts, with an `ETag` for conditional requests.
    */
   getContact(params: GetContactParams, options?: RequestOptions): Promise<GetContactResult>;
   /**
@@ -120,6 +122,8 @@ export interface PortalClient {
   };
   /**
    * Get a job — `GET /v1/jobs/{jobId}`
+   *
+   * One of the tenant's jobs, with its status and progress, and an `ETag` for conditional requests.
    */
   getJob(params: GetJobParams, options?: RequestOptions): Promise<GetJobResult>;
   /**
