@@ -24,8 +24,8 @@ const KEYS_OTHER = 'k2:a-different-key-entirely-0123456789abcdef';
 interface Instance {
   url: string;
   logs: LogCapture;
-  /** Milliseconds added to the real clock (signed URLs only). */
-  clock: { offsetMs: number };
+  /** Milliseconds added to the real clock, or a fixed instant when `atMs` is set (signed URLs only). */
+  clock: { offsetMs: number; atMs?: number };
   close(): Promise<void>;
 }
 
@@ -49,8 +49,8 @@ async function start(env: Record<string, string> = {}): Promise<Instance> {
   const logs = new LogCapture();
   const logger = createLogger({ level: config.observability.logLevel, debugLogSampleRate: 1 }, logs);
   const deps: Dependencies = await openDependencies(config, logger);
-  const clock = { offsetMs: 0 };
-  const app: PortalApp = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, now: () => Date.now() + clock.offsetMs });
+  const clock: Instance['clock'] = { offsetMs: 0 };
+  const app: PortalApp = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, now: () => clock.atMs ?? Date.now() + clock.offsetMs });
   server.on('request', app);
   const instance: Instance = {
     url,
@@ -173,6 +173,29 @@ describe('downloads through createApp', () => {
     // The handler sets it (test/files/download.test.ts); the app's error middleware must keep it on a 416.
     expect(res.headers.get('content-range')).toBe(`bytes */${file.size}`);
     expect(res.headers.get('accept-ranges')).toBe('bytes');
+  });
+
+  it('accepts a URL up to the millisecond of its expiry and refuses it from the next one on', async () => {
+    const file = files[1] as ApiFile;
+    const expiresMs = Number(new URL(file.downloadUrl).searchParams.get('expires')) * 1000;
+    expect(new Date(file.expiresAt).getTime()).toBe(expiresMs);
+    try {
+      for (const [at, status] of [
+        [expiresMs - 1, 200],
+        [expiresMs, 200],
+        [expiresMs + 1, 403],
+        [expiresMs + 500, 403],
+        [expiresMs + 999, 403],
+      ] as const) {
+        a.clock.atMs = at;
+        const res = await fetch(file.downloadUrl);
+        expect(res.status, `at expiry ${at - expiresMs >= 0 ? '+' : ''}${at - expiresMs} ms`).toBe(status);
+        if (status === 403) expect((await problemOf(res)).type).toMatch(/signed-url-expired$/);
+        else await res.arrayBuffer();
+      }
+    } finally {
+      a.clock.atMs = undefined;
+    }
   });
 
   it('refuses tampered URLs (403 invalid-signature), expired ones (403 signed-url-expired) and missing parameters (400)', async () => {

@@ -1,18 +1,18 @@
 /**
  * Shared fixtures for the files tests: ids, keys, an in-memory Backend holding FileRecords, a tiny express app
- * that mounts the download handler behind a problem+json error middleware, and a listening-server helper.
+ * that mounts the download handler in front of the product's error middleware, and a listening-server helper.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Backend, FileRecord } from '../../src/backend/port.js';
 import type { SigningKey } from '../../src/config.js';
 import { blobKeyFor } from '../../src/files/port.js';
 import type { BlobStore } from '../../src/files/port.js';
-import { HttpProblem, PROBLEM_BASE } from '../../src/http/problem.js';
+import { errorMiddleware } from '../../src/http/errors.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export function testId(prefix: 'fil' | 'job'): string {
@@ -67,21 +67,12 @@ export class MemoryFiles implements Pick<Backend, 'getFile'> {
   }
 }
 
-/** The lead's error middleware in miniature: HttpProblem → application/problem+json, anything else → 500. */
-export const problemMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
-  const p = err instanceof HttpProblem ? err : new HttpProblem({ status: 500, type: 'internal', title: 'Internal server error' });
-  for (const [k, v] of Object.entries(p.headers)) res.setHeader(k, v);
-  res
-    .status(p.status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: PROBLEM_BASE + p.type, title: p.title, status: p.status, detail: p.detail, instance: req.path, errors: p.errors }));
-};
-
 export function downloadApp(handler: RequestHandler): express.Express {
   const app = express();
   app.get('/v1/downloads/:fileId', handler);
   app.head('/v1/downloads/:fileId', handler);
-  app.use(problemMiddleware);
+  // The product's one error middleware: refusals reach these tests exactly as they reach clients.
+  app.use(errorMiddleware());
   return app;
 }
 

@@ -1,8 +1,13 @@
-/** The stage runner behind createApp: order, errors (passed, thrown, rejected), answering early — over HTTP. */
+/**
+ * The stage runner behind createApp: order, errors (passed, thrown, rejected), answering early — over HTTP, on its
+ * own and in the real app (where every stage that answers must be the last one to run).
+ */
+import http from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline } from '../../src/http/pipeline.js';
+import { ACME_KEY, recordCalls, startTestApp, type TestApp } from '../support/app.js';
 
 function appWith(stages: RequestHandler[]) {
   const seen: string[] = [];
@@ -21,6 +26,7 @@ function appWith(stages: RequestHandler[]) {
     res.status(500).json({ seen });
   };
   app.use(onError);
+  app.locals.seen = seen;
   return app;
 }
 
@@ -72,10 +78,82 @@ describe('pipeline()', () => {
     const app = appWith([mark('a'), answer, mark('never')]);
     const res = await request(app).get('/');
     expect(res.status).toBe(204);
+    // Neither the later stage nor the next Express layer (nor the error middleware) ran.
+    expect(app.locals.seen).toEqual(['a']);
+  });
+
+  it('an async stage that answers ends the request there too', async () => {
+    const answerLater: RequestHandler = async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 5));
+      res.status(204).end();
+    };
+    const app = appWith([mark('a'), answerLater, mark('never')]);
+    expect((await request(app).get('/')).status).toBe(204);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(app.locals.seen).toEqual(['a']);
   });
 
   it('nested arrays are flattened (a stage may be a list of middlewares)', async () => {
     const res = await request(appWith([mark('a'), [mark('b1'), mark('b2')] as unknown as RequestHandler, mark('c')])).get('/');
     expect(res.body.seen).toEqual(['a', 'b1', 'b2', 'c', 'after']);
+  });
+});
+
+describe('in the real app, a stage that answers is the last to run', () => {
+  const ORIGIN = 'https://portal.example.com';
+  // Well-formed but unknown: authentication, had it run, would have looked it up in the backend.
+  const UNKNOWN_KEY = 'Bearer pk_live_NobodysKeyNobodysKeyNobo0001';
+  let t: TestApp;
+  let calls: string[];
+
+  beforeAll(async () => {
+    t = await startTestApp({ PORTAL_CORS_ORIGINS: ORIGIN }, {
+      wrapBackend: (b) => {
+        const recorded = recordCalls(b);
+        calls = recorded.calls;
+        return recorded.backend;
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  /** One request on a keep-alive connection of its own; `reused` tells whether a second one went over it. */
+  function send(agent: http.Agent, method: string, path: string, headers: Record<string, string>) {
+    return new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+      const req = http.request(`${t.url}${path}`, { method, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it.each([
+    ['a CORS preflight (the CORS stage)', 'OPTIONS', '/v1/contacts', { Origin: ORIGIN, 'Access-Control-Request-Method': 'GET', Authorization: UNKNOWN_KEY }, 204],
+    ['a plain OPTIONS (the method guard)', 'OPTIONS', '/v1/jobs', { Authorization: UNKNOWN_KEY }, 204],
+    ['the contract (its own router)', 'GET', '/openapi.json', { Authorization: UNKNOWN_KEY }, 200],
+    ['the docs page (its own router)', 'GET', '/docs/', { Authorization: UNKNOWN_KEY }, 200],
+    ['an operation (the handler)', 'GET', '/v1/contacts?limit=1', { Authorization: `Bearer ${ACME_KEY}` }, 200],
+  ] as const)('%s: no later stage runs, one access line, no error, and the connection stays usable', async (_name, method, path, headers, status) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const linesBefore = t.logs.lines.length;
+      const callsBefore = calls.length;
+      expect((await send(agent, method, path, headers)).status).toBe(status);
+      // Settle: a stage running after the answer would do so right after it.
+      await new Promise((r) => setTimeout(r, 50));
+      const backendCalls = calls.slice(callsBefore).filter((c) => c !== 'apiKeysVersion' && c !== 'circuitState');
+      // Only the operation itself reads data (and authentication its key, on a cache miss).
+      expect(backendCalls.filter((c) => c !== 'findApiKeyByHash')).toEqual(path.startsWith('/v1/contacts?') && method === 'GET' ? ['listContacts'] : []);
+      if (method === 'OPTIONS' || path.startsWith('/openapi') || path.startsWith('/docs')) expect(backendCalls).toEqual([]);
+      const records = t.logs.lines.slice(linesBefore).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records.filter((r) => r.msg === 'request')).toHaveLength(1);
+      expect(records.filter((r) => (r.level as number) >= 40)).toEqual([]);
+      // Nothing tore the connection down after the answer: the next request goes over the same socket.
+      expect(await send(agent, 'GET', '/v1/health', {})).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 });

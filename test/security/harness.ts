@@ -1,12 +1,14 @@
 /**
  * A small Express app that mounts the security middleware in the pipeline's order, with a stand-in context
- * middleware and problem renderer, for testing src/security/ on its own.
+ * middleware, in front of the product's own error middleware (src/http/errors.ts), for testing src/security/ on its
+ * own.
  */
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { ApiKeyRecord, Backend, EntityKind } from '../../src/backend/port.js';
-import { HttpProblem, PROBLEM_BASE } from '../../src/http/problem.js';
+import { errorMiddleware } from '../../src/http/errors.js';
+import { HttpProblem } from '../../src/http/problem.js';
 import { createAuthenticate, hashApiKey, type AuthenticateOptions } from '../../src/security/authenticate.js';
 import { createCors } from '../../src/security/cors.js';
 import { createSecurityHeaders } from '../../src/security/headers.js';
@@ -129,11 +131,7 @@ export function buildApp(opts: HarnessOptions = {}) {
   app.get('/v1/jobs/:jobId/files', (_req, res) => void res.json({ items: [] }));
   app.get('/v1/downloads/:fileId', (_req, res) => void res.type('application/octet-stream').send(Buffer.from('bytes')));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpProblem({ status: 404, type: 'not-found', title: 'Not found' })));
-  // Stand-in for the app's error middleware: problem+json with the problem's headers.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const p = err instanceof HttpProblem ? err : new HttpProblem({ status: 500, type: 'internal', title: 'Internal server error' });
-    res.status(p.status).set(p.headers).type('application/problem+json');
-    res.send(JSON.stringify({ type: PROBLEM_BASE + p.type, title: p.title, status: p.status, detail: p.detail, traceId: req.ctx?.traceId }));
-  });
+  // The product's one error middleware: what these tests check about problem bodies is what clients get.
+  app.use(errorMiddleware());
   return { app, counters, keys, limiters };
 }

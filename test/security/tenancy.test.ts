@@ -26,8 +26,9 @@ function setup() {
   return { ...buildApp({ keys, counters, owners }), counters };
 }
 
+/** The body without what differs per request anyway: the trace id and `instance` (the path the client sent). */
 const body = (text: string) => {
-  const { traceId: _t, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  const { traceId: _t, instance: _i, ...rest } = JSON.parse(text) as Record<string, unknown>;
   return rest;
 };
 

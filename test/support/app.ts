@@ -45,9 +45,9 @@ export interface TestApp {
 
 /**
  * Starts the app on the shared seeded data dir (or `env.PORTAL_DATA_DIR`). `env` overrides configuration exactly
- * as the environment would.
+ * as the environment would; `opts.wrapBackend` puts a test's observer around the (resilient) backend.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { wrapBackend?: (backend: Dependencies['backend']) => Dependencies['backend'] } = {}): Promise<TestApp> {
   // The production server's options (header size, timeouts and how often they are checked): they are fixed when
   // the server is created, before the port (and so the configuration's public URL) is known.
   const server = createServer(serverOptions(loadConfig({ NODE_ENV: 'test', ...env }).http));
@@ -66,7 +66,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const logger = createLogger({ level: config.observability.logLevel, debugLogSampleRate: 1 }, logs);
   const metrics = createMetrics({ version: config.version, revision: 'test', defaultMetrics: false });
   const deps = await openDependencies(config, logger, metrics);
-  const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics, redis: deps.redis });
+  const backend = opts.wrapBackend ? opts.wrapBackend(deps.backend) : deps.backend;
+  const app = createApp({ config, backend, blobs: deps.blobs, logger, metrics, redis: deps.redis });
   // The production server's parser refusals and limits (src/server.ts).
   applyServerHardening(server, config.http, { rateLimitHeaders: app.locals.rateLimiters.peekHeaders, log: logger });
   server.on('request', app);
@@ -85,4 +86,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await deps.close();
     },
   };
+}
+
+/** Wraps every method of `inner` so that each call is recorded by name, in order, in `calls`. */
+export function recordCalls<T extends object>(inner: T): { backend: T; calls: string[] } {
+  const calls: string[] = [];
+  const backend = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls.push(prop);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { backend, calls };
 }
