@@ -21,6 +21,8 @@ export interface Service {
   /** The entry point the server process runs (its command line ends with it). */
   entry: string;
   kind: 'portal' | 'backend';
+  /** Where npm runs (default: the repository root). */
+  cwd?: string;
 }
 
 export const SERVICES = {
@@ -52,7 +54,7 @@ export async function startService(service: Service, dataDir: string, extra: Rec
     ...RAISED_LIMITS,
     ...extra,
   });
-  const launch = launchNpm(service.script, env);
+  const launch = launchNpm(service.script, env, service.cwd);
   const ready: { url: string; headers: Record<string, string> } =
     service.kind === 'portal'
       ? { url: `http://127.0.0.1:${adminPort}/readyz`, headers: {} }

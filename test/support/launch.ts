@@ -72,12 +72,12 @@ export interface NpmLaunch {
 }
 
 /**
- * Runs `npm run <script>` from the repository root in a new session (detached: setsid), with exactly `env`
- * besides PATH (this Node's directory first, as scripts/node-env.sh sets it) and HOME.
+ * Runs `npm run <script>` in `cwd` (default: the repository root) in a new session (detached: setsid), with
+ * exactly `env` besides PATH (this Node's directory first, as scripts/node-env.sh sets it) and HOME.
  */
-export function launchNpm(script: string, env: Record<string, string>): NpmLaunch {
+export function launchNpm(script: string, env: Record<string, string>, cwd = REPO_ROOT): NpmLaunch {
   const child = spawn('npm', ['run', script], {
-    cwd: REPO_ROOT,
+    cwd,
     detached: true,
     env: {
       PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
