@@ -15,3 +15,21 @@ export const operations = {
 
 export type OperationId = keyof typeof operations;
 export const operationIds = Object.keys(operations) as OperationId[];
+
+/** A deprecation mark: Unix seconds since it is deprecated, when it is sunset (then 410), where to read more. */
+export interface DeprecationMark {
+  readonly deprecatedAt: number;
+  readonly sunset?: number;
+  readonly link?: string;
+}
+
+/** An operation's deprecations: its own, its parameters' (when a request uses them), and its 2xx fields'. */
+export interface OperationDeprecation {
+  readonly operation?: DeprecationMark;
+  readonly parameters: readonly (DeprecationMark & { readonly in: string; readonly name: string })[];
+  readonly fields: readonly (DeprecationMark & { readonly name: string })[];
+}
+
+/** Operations with a deprecation (x-deprecated-at, x-sunset, x-deprecation-link on `deprecated: true` nodes). */
+export const deprecations: Partial<Record<OperationId, OperationDeprecation>> = {
+};

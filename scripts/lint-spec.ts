@@ -6,6 +6,8 @@
  *   contract's lifecycle rules), on the public contract. Waivers live in .spectral.yaml as overrides for exact
  *   places, each with a one-line reason in a comment above it: a waiver without a reason, or one whose place is
  *   gone from the spec, fails the lint too.
+ * - The lifecycle checks across the contract (scripts/lib/deprecation.ts): a sunset after its deprecation, and a
+ *   documented 410 wherever a sunset can make one.
  * With files, each is linted as if it were openapi/openapi.yaml (tests lint edited copies of the contract, and
  * the waivers' places are written for that file).
  */
@@ -13,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ROOT, SPEC_PATH } from './lib/spec.js';
+import { lifecycleProblems } from './lib/deprecation.js';
+import { ROOT, SPEC_PATH, type SpecDoc } from './lib/spec.js';
 
 export const SPECTRAL_RULESET = path.join(ROOT, '.spectral.yaml');
 
@@ -26,7 +29,7 @@ export interface LintResult {
 }
 
 interface Problem {
-  linter: 'redocly' | 'spectral' | 'waivers';
+  linter: 'redocly' | 'spectral' | 'waivers' | 'lifecycle';
   severity: 'error' | 'warn' | 'info' | 'hint';
   rule: string;
   message: string;
@@ -123,7 +126,11 @@ export function lintSpec(files: string[] = [], configPath = path.join(ROOT, 'red
   for (const file of files.length > 0 ? files : [SPEC_PATH]) {
     const text = readFileSync(file, 'utf8');
     const shownAs = path.relative(ROOT, file);
-    problems.push(...spectral(text, shownAs, ruleset), ...checkWaivers(ruleset, text));
+    problems.push(
+      ...spectral(text, shownAs, ruleset),
+      ...checkWaivers(ruleset, text),
+      ...lifecycleProblems(YAML.parse(text) as SpecDoc).map((p): Problem => ({ linter: 'lifecycle', severity: 'error', rule: 'lifecycle-sunset', message: p.message, at: `${shownAs}${p.at}` })),
+    );
   }
   const failing = problems.filter((p) => p.severity === 'error' || p.severity === 'warn');
   const errors = failing.filter((p) => p.severity === 'error').length;

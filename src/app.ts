@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { operationIds } from '../generated/operations.js';
+import { deprecations, operationIds, type OperationDeprecation, type OperationId } from '../generated/operations.js';
 import type { Backend } from './backend/port.js';
 import type { ResilientBackend } from './backend/resilience.js';
 import { MAX_SIGNED_URL_TTL_SECONDS, type Config } from './config.js';
@@ -15,6 +15,7 @@ import { createDownloadHandler } from './files/download.js';
 import { createDownloadUrlIssuer } from './files/issue.js';
 import type { BlobStore } from './files/port.js';
 import { createUrlSigner } from './files/signer.js';
+import { deprecationHeaders } from './http/deprecation.js';
 import { errorMiddleware } from './http/errors.js';
 import { problems } from './http/problem.js';
 import { CursorCodec } from './http/pagination.js';
@@ -52,8 +53,10 @@ export interface AppDeps {
   redis?: Redis;
   /** Aborts every in-flight request's signal (graceful shutdown's last step). */
   shutdownSignal?: AbortSignal;
-  /** Clock for signed URLs (tests). */
+  /** Clock for signed URLs and sunsets (tests). */
   now?: () => number;
+  /** The contract's deprecations; the generated table by default (tests pass one generated from an edited spec). */
+  deprecations?: Partial<Record<OperationId, OperationDeprecation>>;
 }
 
 export interface PortalApp extends Express {
@@ -140,6 +143,8 @@ export function createApp(deps: AppDeps): PortalApp {
       serveContract(SPEC, rateLimiters.public),
       // 3. Which operation is this? Unknown path → 404, other method → 405.
       matchRoute(),
+      // Deprecation, Sunset and Link from the contract's deprecations for this operation; 410 after a sunset.
+      deprecationHeaders({ table: deps.deprecations ?? deprecations, gone: config.http.sunsetGone, onUse: (op, element) => metrics?.deprecatedUse(op, element), now: deps.now }),
       // TEST-ONLY: injected 500s / delay for rehearsing the canary gate; absent unless explicitly enabled (config).
       ...(config.testFaults ? [testFaults(config.testFaults, logger)] : []),
       // 4. Authentication (protected operations) → principal; 5. rate limit keyed by principal (IP before auth).

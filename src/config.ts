@@ -30,6 +30,8 @@ export interface Config {
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
     maxHeaderSize: number;
+    /** After an operation's or a parameter's `x-sunset` date, answer 410 Gone (else keep serving, with the headers). */
+    sunsetGone: boolean;
   };
   admin: { host: string; port: number };
   data: {
@@ -335,6 +337,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config 
       requestTimeoutMs: r.int('PORTAL_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
       keepAliveTimeoutMs: r.int('PORTAL_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 600_000),
       maxHeaderSize: r.int('PORTAL_MAX_HEADER_BYTES', 16_384, 4096, 65_536),
+      sunsetGone: r.bool('PORTAL_SUNSET_GONE', true),
     },
     admin: {
       host: r.str('PORTAL_ADMIN_HOST', '127.0.0.1'),

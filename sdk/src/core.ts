@@ -49,6 +49,18 @@ export interface PortalClientOptions {
   headers?: Record<string, string>;
   /** Called before each retry's wait: logging, metrics. */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Called once per process for each deprecated thing this program uses (a method, a parameter, or an answer
+   * the API marked with `Deprecation`), instead of the default warning (Node's `process.emitWarning` as a
+   * DeprecationWarning, else `console.warn`).
+   */
+  onDeprecation?: (info: DeprecationInfo) => void;
+}
+
+export interface DeprecationInfo {
+  /** `getJob`, `listContacts:q`, or `getJob (Deprecation header)` for what the API said. */
+  key: string;
+  message: string;
 }
 
 export interface RequestOptions {
@@ -233,8 +245,13 @@ export interface CallSpec {
 export interface Core {
   readonly baseUrl: string;
   readonly fetch: (input: Request) => Promise<Response>;
+  /** Warns once per process that `key` is deprecated (generated methods call it; answers with `Deprecation` too). */
+  deprecated(key: string, message: string): void;
   call<T>(spec: CallSpec, attempt: (init: AttemptInit) => Promise<AttemptResult<T>>, options?: RequestOptions): Promise<T>;
 }
+
+/** What this process was already warned about: each deprecation is reported once, however many clients. */
+const warned = new Set<string>();
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -260,6 +277,28 @@ export function createCore(options: PortalClientOptions): Core {
     return headers;
   }
 
+  function deprecated(key: string, message: string): void {
+    if (warned.has(key)) return;
+    warned.add(key);
+    if (options.onDeprecation) return options.onDeprecation({ key, message });
+    const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { type: string; code: string }) => void } }).process;
+    if (proc?.emitWarning) proc.emitWarning(message, { type: 'DeprecationWarning', code: 'PORTAL_API_DEPRECATED' });
+    else console.warn(`DeprecationWarning: ${message}`);
+  }
+
+  /** RFC 9745/8594: the API marks answers to deprecated operations, parameters and fields. */
+  function checkDeprecation(operationId: string, headers: Headers): void {
+    const since = headers.get('deprecation');
+    if (since === null || warned.has(`${operationId} (Deprecation header)`)) return;
+    const at = /^@(\d+)$/.exec(since.trim());
+    const sunset = headers.get('sunset');
+    const link = /<([^>]+)>\s*;\s*rel="?deprecation"?/.exec(headers.get('link') ?? '')?.[1];
+    deprecated(
+      `${operationId} (Deprecation header)`,
+      `${operationId}: the API says this request uses something deprecated${at ? ` (since ${new Date(Number(at[1]) * 1000).toISOString().slice(0, 10)})` : ''}${sunset ? `; sunset ${sunset}` : ''}.${link ? ` See ${link}` : ''}`,
+    );
+  }
+
   async function call<T>(spec: CallSpec, attempt: (init: AttemptInit) => Promise<AttemptResult<T>>, req: RequestOptions = {}): Promise<T> {
     const caller = req.signal;
     const retries = nonNegativeInt('maxRetries', req.maxRetries, maxRetries);
@@ -283,6 +322,7 @@ export function createCore(options: PortalClientOptions): Core {
       let delayMs: number | undefined;
       try {
         const result = await attempt({ signal: controller.signal, headers });
+        checkDeprecation(spec.operationId, result.response.headers);
         if (result.response.ok) return result.data as T;
         const error = errorFromResponse(spec.operationId, result.response, result.error);
         if (!RETRY_STATUSES.has(error.status)) throw error;
@@ -311,7 +351,7 @@ export function createCore(options: PortalClientOptions): Core {
     }
   }
 
-  return { baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: doFetch, call };
+  return { baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: doFetch, deprecated, call };
 }
 
 /** A page of any list operation. */

@@ -50,7 +50,8 @@ export interface OperationModule<K extends OperationId = OperationId> {
 
 function send<K extends OperationId>(req: Request, res: Response, result: OperationResult<K>, validateResponses: boolean): void {
   const { status, body, cache, link } = result as { status: number; body: unknown; cache: Caching; link?: string };
-  if (link) res.setHeader('Link', link);
+  // Appended: a deprecation's `Link: <…>; rel="deprecation"` (http/deprecation.ts) may already be there.
+  if (link) res.append('Link', link);
   const json = JSON.stringify(body);
   if (cache === 'no-store') {
     res.setHeader('Cache-Control', NO_STORE);

@@ -65,6 +65,8 @@ export interface Metrics {
   corsBlocked(): void;
   authFailure(reason: string): void;
   crossTenantAttempt(): void;
+  /** A request used something the contract deprecates (`element`: operation, `query:q`, `field:Contact.phone`). */
+  deprecatedUse(operation: string, element: string): void;
   signedUrlIssued(): void;
   /** The Prometheus text exposition of every series. */
   render(): Promise<string>;
@@ -145,6 +147,13 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     help: "Requests for another tenant's resource (answered 404).",
     registers: [registry],
   });
+  // Per operation and deprecated element, never per tenant: who still calls it is in the access log.
+  const deprecatedUses = new Counter({
+    name: 'portal_deprecated_requests_total',
+    help: 'Requests that used a deprecated operation, parameter or field of the contract (x-sunset).',
+    labelNames: ['operation', 'element'],
+    registers: [registry],
+  });
   const signedUrls = new Counter({
     name: 'portal_signed_urls_issued_total',
     help: 'Signed download URLs issued.',
@@ -207,6 +216,9 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
     authFailure(reason) {
       authFailures.labels(AUTH_REASONS.has(reason) ? reason : 'other').inc();
+    },
+    deprecatedUse(operation: string, element: string) {
+      deprecatedUses.inc({ operation, element });
     },
     crossTenantAttempt() {
       crossTenant.inc();

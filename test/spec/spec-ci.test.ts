@@ -13,6 +13,7 @@ import { checkBreaking } from '../../scripts/check-breaking.js';
 import { staleGenerated } from '../../scripts/check-generated.js';
 import { SPECTRAL_RULESET, lintSpec } from '../../scripts/lint-spec.js';
 import { ROOT, SPEC_PATH, readSpec, type SpecDoc } from '../../scripts/lib/spec.js';
+import { deprecatedSpec } from '../support/deprecated-spec.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-spec-ci-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -109,6 +110,35 @@ describe('lint:spec: Spectral with the OWASP API Security Top 10 (2023)', { time
     const result = lintSpec([stale], CONFIG);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/waiver-names-a-place: openapi\/openapi.yaml#\/servers\/1\/url: no such place/);
+  });
+});
+
+describe('lint:spec: the lifecycle rules (deprecated, x-deprecated-at, x-sunset, x-deprecation-link)', { timeout: 120_000 }, () => {
+  const write = (name: string, spec: SpecDoc) => {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, YAML.stringify(spec));
+    return file;
+  };
+  it('passes a copy with an operation, a parameter and a field deprecated and sunset, each documenting its 410', () => {
+    const result = lintSpec([write('lifecycle-ok', deprecatedSpec())], CONFIG);
+    expect(result.output).toBe('');
+    expect(result.ok).toBe(true);
+  });
+  const getJob = (s: SpecDoc) => s.paths['/v1/jobs/{jobId}'].get;
+  const broken: [string, string, (s: SpecDoc) => void][] = [
+    ['lifecycle-sunset-needs-deprecated', 'x-sunset without deprecated: true', (s) => delete getJob(s).deprecated],
+    ['lifecycle-sunset-needs-deprecated', 'x-sunset with deprecated: false', (s) => (getJob(s).deprecated = false)],
+    ['lifecycle-dates-are-rfc3339', 'an x-sunset that is no date', (s) => (s.components.schemas.Contact.properties.phone['x-sunset'] = 'next summer')],
+    ['lifecycle-dates-are-rfc3339', 'an x-sunset on a day that does not exist', (s) => (getJob(s)['x-sunset'] = '2099-02-30')],
+    ['lifecycle-deprecated-has-date', 'deprecated without x-deprecated-at', (s) => delete getJob(s)['x-deprecated-at']],
+    ['lifecycle-deprecation-link-is-a-url', 'a deprecation link that is no https URL', (s) => (getJob(s)['x-deprecation-link'] = 'see the changelog')],
+    ['lifecycle-sunset', 'a sunset operation without its 410', (s) => delete getJob(s).responses['410']],
+    ['lifecycle-sunset', 'a sunset before the deprecation', (s) => (getJob(s)['x-sunset'] = '2025-01-01')],
+  ];
+  it.each(broken)('%s catches %s', (rule, name, edit) => {
+    const result = lintSpec([write(`lifecycle-${name.replace(/\W+/g, '-')}`, deprecatedSpec(edit))], CONFIG);
+    expect(result.ok).toBe(false);
+    expect(result.rules).toContain(rule);
   });
 });
 

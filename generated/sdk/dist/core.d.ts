@@ -50,6 +50,17 @@ export interface PortalClientOptions {
     headers?: Record<string, string>;
     /** Called before each retry's wait: logging, metrics. */
     onRetry?: (info: RetryInfo) => void;
+    /**
+     * Called once per process for each deprecated thing this program uses (a method, a parameter, or an answer
+     * the API marked with `Deprecation`), instead of the default warning (Node's `process.emitWarning` as a
+     * DeprecationWarning, else `console.warn`).
+     */
+    onDeprecation?: (info: DeprecationInfo) => void;
+}
+export interface DeprecationInfo {
+    /** `getJob`, `listContacts:q`, or `getJob (Deprecation header)` for what the API said. */
+    key: string;
+    message: string;
 }
 export interface RequestOptions {
     /** Cancels the call, its retries and their waits; the promise rejects with the signal's reason. */
@@ -150,6 +161,8 @@ export interface CallSpec {
 export interface Core {
     readonly baseUrl: string;
     readonly fetch: (input: Request) => Promise<Response>;
+    /** Warns once per process that `key` is deprecated (generated methods call it; answers with `Deprecation` too). */
+    deprecated(key: string, message: string): void;
     call<T>(spec: CallSpec, attempt: (init: AttemptInit) => Promise<AttemptResult<T>>, options?: RequestOptions): Promise<T>;
 }
 export declare function createCore(options: PortalClientOptions): Core;

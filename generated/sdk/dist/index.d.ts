@@ -1,7 +1,7 @@
 import { type PortalClientOptions, type RequestOptions } from './core.js';
 import type { components, operations } from './types.js';
 export { BadRequestError, ForbiddenError, GatewayTimeoutError, InternalServerError, NotFoundError, PortalApiError, PortalConnectionError, PortalError, PortalTimeoutError, RangeNotSatisfiableError, RateLimitedError, ServiceUnavailableError, UnauthorizedError, } from './core.js';
-export type { Page, PortalApiErrorKind, PortalClientOptions, Problem, RequestOptions, RetryInfo } from './core.js';
+export type { DeprecationInfo, Page, PortalApiErrorKind, PortalClientOptions, Problem, RequestOptions, RetryInfo } from './core.js';
 export type { components, operations, paths } from './types.js';
 /** The spec's schemas, by name. */
 export type Schemas = components['schemas'];

@@ -597,6 +597,7 @@ function sleep(ms, signal) {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+var warned = /* @__PURE__ */ new Set();
 function nonNegativeInt(name, value, fallback) {
   if (value === void 0) return fallback;
   if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be a non-negative integer, got ${String(value)}`);
@@ -618,6 +619,25 @@ function createCore(options) {
     }
     return headers;
   }
+  function deprecated(key, message) {
+    if (warned.has(key)) return;
+    warned.add(key);
+    if (options.onDeprecation) return options.onDeprecation({ key, message });
+    const proc = globalThis.process;
+    if (proc?.emitWarning) proc.emitWarning(message, { type: "DeprecationWarning", code: "PORTAL_API_DEPRECATED" });
+    else console.warn(`DeprecationWarning: ${message}`);
+  }
+  function checkDeprecation(operationId, headers) {
+    const since = headers.get("deprecation");
+    if (since === null || warned.has(`${operationId} (Deprecation header)`)) return;
+    const at = /^@(\d+)$/.exec(since.trim());
+    const sunset = headers.get("sunset");
+    const link = /<([^>]+)>\s*;\s*rel="?deprecation"?/.exec(headers.get("link") ?? "")?.[1];
+    deprecated(
+      `${operationId} (Deprecation header)`,
+      `${operationId}: the API says this request uses something deprecated${at ? ` (since ${new Date(Number(at[1]) * 1e3).toISOString().slice(0, 10)})` : ""}${sunset ? `; sunset ${sunset}` : ""}.${link ? ` See ${link}` : ""}`
+    );
+  }
   async function call(spec, attempt, req = {}) {
     const caller = req.signal;
     const retries = nonNegativeInt("maxRetries", req.maxRetries, maxRetries);
@@ -637,6 +657,7 @@ function createCore(options) {
       let delayMs;
       try {
         const result = await attempt({ signal: controller.signal, headers });
+        checkDeprecation(spec.operationId, result.response.headers);
         if (result.response.ok) return result.data;
         const error = errorFromResponse(spec.operationId, result.response, result.error);
         if (!RETRY_STATUSES.has(error.status)) throw error;
@@ -659,7 +680,7 @@ function createCore(options) {
       await sleep(wait, caller);
     }
   }
-  return { baseUrl: options.baseUrl.replace(/\/+$/, ""), fetch: doFetch, call };
+  return { baseUrl: options.baseUrl.replace(/\/+$/, ""), fetch: doFetch, deprecated, call };
 }
 async function* paginate(listPage, params, options) {
   let cursor;

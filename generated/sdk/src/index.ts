@@ -21,7 +21,7 @@ export {
   ServiceUnavailableError,
   UnauthorizedError,
 } from './core.js';
-export type { Page, PortalApiErrorKind, PortalClientOptions, Problem, RequestOptions, RetryInfo } from './core.js';
+export type { DeprecationInfo, Page, PortalApiErrorKind, PortalClientOptions, Problem, RequestOptions, RetryInfo } from './core.js';
 export type { components, operations, paths } from './types.js';
 
 /** The spec's schemas, by name. */

@@ -701,7 +701,7 @@ export interface components {
          */
         ETag: string;
         /**
-         * @description RFC 8288 link to the next page: `<…>; rel="next"`. Absent on the last page.
+         * @description RFC 8288 links: the next page, `<…>; rel="next"` (absent on the last page), and, when something the request uses is deprecated, `<…>; rel="deprecation"` (RFC 9745).
          * @example </v1/jobs?limit=25&cursor=eyJrIjpbXX0.c2ln>; rel="next"
          */
         Link: string;
