@@ -7,10 +7,10 @@
  * both ways.
  */
 import { HTTP_DURATION_BUCKETS } from '../src/observability/metrics.js';
-import { CLUSTER_GATE, canaryChecks, localWindow, type Track } from './canary.js';
+import { CLUSTER_GATE, LOCAL_GATE, canaryChecks, localWindow, type Track } from './canary.js';
 
 /** The local gate's default analysis interval (scripts/canary) gives this window. */
-export const TESTED_LOCAL_WINDOW = localWindow(5);
+export const TESTED_LOCAL_WINDOW = localWindow(LOCAL_GATE.intervalSeconds);
 export const TESTED_WINDOWS = [TESTED_LOCAL_WINDOW, CLUSTER_GATE.window] as const;
 
 /** One route per latency class. */
@@ -54,7 +54,7 @@ const SCENARIOS: Scenario[] = [
     name: 'healthy canary, same as stable: every check quiet',
     traffic: [
       { track: 'stable', rps: 20 },
-      { track: 'canary', rps: 2 },
+      { track: 'canary', rps: 5 },
     ],
     fires: {},
   },
@@ -62,7 +62,7 @@ const SCENARIOS: Scenario[] = [
     name: 'canary answers 5% with 500: both error SLOs and both comparisons with stable fail',
     traffic: [
       { track: 'stable', rps: 20 },
-      { track: 'canary', rps: 2, errorShare: 0.05 },
+      { track: 'canary', rps: 5, errorShare: 0.05 },
     ],
     fires: { 'errors-errors-slo': [{}], 'errors-5xx-slo': [{}], 'errors-errors-vs-stable': [{}], 'errors-5xx-vs-stable': [{}] },
   },
@@ -83,10 +83,18 @@ const SCENARIOS: Scenario[] = [
     fires: {},
   },
   {
+    name: 'both answer 2% with 500 (a database incident): the SLOs stable misses too are not held against the canary',
+    traffic: [
+      { track: 'stable', rps: 20, errorShare: 0.02 },
+      { track: 'canary', rps: 5, errorShare: 0.02 },
+    ],
+    fires: {},
+  },
+  {
     name: 'canary adds 300 ms to every route: p99 worse than stable on each route; only health misses its SLO (100 ms)',
     traffic: [
       { track: 'stable', rps: 20 },
-      { track: 'canary', rps: 2, latency: { all: 0.308 } },
+      { track: 'canary', rps: 5, latency: { all: 0.308 } },
     ],
     fires: {
       'latency-health-p99-slo': [route('health')],
@@ -97,18 +105,26 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'both tracks slow alike (a loaded machine): the health SLO check fails, the comparisons with stable do not',
+    name: 'both tracks slow alike (a loaded machine): stable misses the health SLO too, so only the comparison judges, and passes',
     traffic: [
       { track: 'stable', rps: 20, latency: { all: 0.308 } },
-      { track: 'canary', rps: 2, latency: { all: 0.308 } },
+      { track: 'canary', rps: 5, latency: { all: 0.308 } },
     ],
-    fires: { 'latency-health-p99-slo': [route('health')] },
+    fires: {},
+  },
+  {
+    name: 'stable misses the health SLO (150 ms), the canary is far worse (600 ms): the comparison with stable fails',
+    traffic: [
+      { track: 'stable', rps: 20, latency: { health: 0.15 } },
+      { track: 'canary', rps: 5, latency: { health: 0.6 } },
+    ],
+    fires: { 'latency-health-p99-vs-stable': [route('health')] },
   },
   {
     name: 'canary jobs at 900 ms: the jobs p99 SLO (800 ms) and the comparison fail; files (1 s) at 900 ms pass the SLO',
     traffic: [
       { track: 'stable', rps: 20, latency: { files: 0.9 } },
-      { track: 'canary', rps: 2, latency: { jobs: 0.9, files: 0.9 } },
+      { track: 'canary', rps: 5, latency: { jobs: 0.9, files: 0.9 } },
     ],
     fires: { 'latency-jobs-p99-slo': [route('jobs')], 'latency-jobs-p99-vs-stable': [route('jobs')] },
   },
@@ -130,7 +146,7 @@ const SCENARIOS: Scenario[] = [
     name: "canary's circuit breaker open",
     traffic: [
       { track: 'stable', rps: 20 },
-      { track: 'canary', rps: 2, circuitState: 2 },
+      { track: 'canary', rps: 5, circuitState: 2 },
     ],
     fires: { 'circuit-open': [{}] },
   },
@@ -138,9 +154,17 @@ const SCENARIOS: Scenario[] = [
     name: "canary's rate-limit store failing",
     traffic: [
       { track: 'stable', rps: 20 },
-      { track: 'canary', rps: 2, rateLimitStoreErrorsPerSecond: 0.5 },
+      { track: 'canary', rps: 5, rateLimitStoreErrorsPerSecond: 0.5 },
     ],
     fires: { 'rate-limit-store-errors': [{}] },
+  },
+  {
+    name: 'both circuits open and both rate-limit stores failing (the database and Redis are down): not the canary\'s doing',
+    traffic: [
+      { track: 'stable', rps: 20, circuitState: 2, rateLimitStoreErrorsPerSecond: 2 },
+      { track: 'canary', rps: 5, circuitState: 2, rateLimitStoreErrorsPerSecond: 0.5 },
+    ],
+    fires: {},
   },
   {
     name: 'canary down (not scraped, no traffic): scraped and serving fail, nothing else can be judged',
@@ -157,6 +181,14 @@ const SCENARIOS: Scenario[] = [
       { track: 'canary', rps: 0 },
     ],
     fires: { 'canary-serving': [{}] },
+  },
+  {
+    name: 'phase 100%: stable serves nothing, a canary answering 5% with 500 fails the SLOs and the comparison (with no errors)',
+    traffic: [
+      { track: 'stable', rps: 0 },
+      { track: 'canary', rps: 20, errorShare: 0.05 },
+    ],
+    fires: { 'errors-errors-slo': [{}], 'errors-5xx-slo': [{}], 'errors-errors-vs-stable': [{}], 'errors-5xx-vs-stable': [{}] },
   },
   {
     name: 'phase 100%: stable serves nothing, a healthy canary passes every check',

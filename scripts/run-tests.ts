@@ -1,6 +1,7 @@
 /**
  * `npm test`: every suite in order — the vitest suites (unit, integration against SQLite/PostgreSQL/Redis,
- * conformance), the browser end-to-end suite, and newman against the generated Postman collection — then one
+ * conformance), the browser end-to-end suite, newman against the generated Postman collection, and the canary
+ * rollout scenarios (HAProxy, Prometheus) — then one
  * closing line `tests: N passed, N failed, N skipped` over all of them. Exit code ≠ 0 when anything failed.
  * `npm test -- <vitest filters>` runs only the main vitest suite with those filters.
  */
@@ -47,6 +48,7 @@ const suites: [string, () => Totals & { ok: boolean }][] = filters.length
       ['unit + integration + conformance (vitest)', () => vitest('main', [])],
       ...(existsSync(path.join(ROOT, 'vitest.e2e.config.ts')) ? [['browser end-to-end (vitest + Chromium)', () => vitest('e2e', ['--config', 'vitest.e2e.config.ts'])] as [string, () => Totals & { ok: boolean }]] : []),
       ...(existsSync(path.join(ROOT, 'scripts/newman.ts')) ? [['newman (Postman collection)', () => script('scripts/newman.ts')] as [string, () => Totals & { ok: boolean }]] : []),
+      ...(existsSync(path.join(ROOT, 'vitest.canary.config.ts')) ? [['canary rollout (HAProxy, Prometheus, PostgreSQL, Redis)', () => vitest('canary', ['--config', 'vitest.canary.config.ts'])] as [string, () => Totals & { ok: boolean }]] : []),
     ];
 
 const total: Totals = { passed: 0, failed: 0, skipped: 0 };
