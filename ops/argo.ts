@@ -15,7 +15,7 @@ export function analysisTemplate(): object {
     metadata: { name: ANALYSIS_TEMPLATE_NAME, labels: { 'app.kubernetes.io/name': 'portal-api', 'app.kubernetes.io/component': 'canary-analysis' } },
     spec: {
       args: [{ name: 'prometheus-address', value: 'http://prometheus-operated.monitoring.svc:9090' }],
-      metrics: canaryChecks(CLUSTER_GATE.window).map((c) => ({
+      metrics: canaryChecks(CLUSTER_GATE).map((c) => ({
         name: c.name,
         // The first look waits one interval, so the window holds canary traffic (the serving check would fail on none).
         initialDelay: CLUSTER_GATE.interval,

@@ -7,11 +7,12 @@
  * both ways.
  */
 import { HTTP_DURATION_BUCKETS } from '../src/observability/metrics.js';
-import { CLUSTER_GATE, LOCAL_GATE, canaryChecks, localWindow, type Track } from './canary.js';
+import { CLUSTER_GATE, LOCAL_GATE, canaryChecks, localWindows, type GateWindows, type Track } from './canary.js';
 
 /** The local gate's default analysis interval (scripts/canary) gives this window. */
-export const TESTED_LOCAL_WINDOW = localWindow(LOCAL_GATE.intervalSeconds);
-export const TESTED_WINDOWS = [TESTED_LOCAL_WINDOW, CLUSTER_GATE.window] as const;
+const LOCAL = localWindows(LOCAL_GATE.intervalSeconds);
+export const TESTED_LOCAL_WINDOW = LOCAL.window;
+export const TESTED_WINDOWS: GateWindows[] = [LOCAL, CLUSTER_GATE];
 
 /** One route per latency class. */
 const ROUTES = { health: '/v1/health', contacts: '/v1/contacts', jobs: '/v1/jobs', files: '/v1/jobs/{jobId}/files' } as const;
@@ -29,6 +30,8 @@ interface TrackTraffic {
   up?: number;
   circuitState?: number;
   rateLimitStoreErrorsPerSecond?: number;
+  /** Its requests stop at this second (default: they go on to the end). */
+  stopsAt?: number;
 }
 
 interface Scenario {
@@ -36,7 +39,7 @@ interface Scenario {
   traffic: TrackTraffic[];
   /** check name → the label sets it fires with (beyond `check` and `window`); both windows unless overridden. */
   fires: Record<string, Array<Record<string, string>>>;
-  /** Per-window overrides of `fires`. */
+  /** Per-window overrides of `fires` (by the `window` of the pair). */
   firesIn?: Partial<Record<string, Record<string, Array<Record<string, string>>>>>;
 }
 
@@ -183,12 +186,21 @@ const SCENARIOS: Scenario[] = [
     fires: { 'canary-serving': [{}] },
   },
   {
-    name: 'phase 100%: stable serves nothing, a canary answering 5% with 500 fails the SLOs and the comparison (with no errors)',
+    name: 'phase 100%: stable serves nothing, a canary answering 5% with 500 fails the SLOs (no comparison without a baseline)',
     traffic: [
       { track: 'stable', rps: 0 },
       { track: 'canary', rps: 20, errorShare: 0.05 },
     ],
-    fires: { 'errors-errors-slo': [{}], 'errors-5xx-slo': [{}], 'errors-errors-vs-stable': [{}], 'errors-5xx-vs-stable': [{}] },
+    fires: { 'errors-errors-slo': [{}], 'errors-5xx-slo': [{}] },
+  },
+  {
+    name: `phase 100% just began (stable stopped 10 s ago): no comparison over ${TESTED_LOCAL_WINDOW}, stable's recent minute still counts over ${CLUSTER_GATE.window}`,
+    traffic: [
+      { track: 'stable', rps: 20, stopsAt: 120 },
+      { track: 'canary', rps: 20, latency: { health: 0.15 } },
+    ],
+    fires: { 'latency-health-p99-slo': [route('health')] },
+    firesIn: { [CLUSTER_GATE.window]: { 'latency-health-p99-slo': [route('health')], 'latency-health-p99-vs-stable': [route('health')] } },
   },
   {
     name: 'phase 100%: stable serves nothing, a healthy canary passes every check',
@@ -206,8 +218,12 @@ function fmt(labels: Record<string, string>): string {
     .join(',')}}`;
 }
 
-/** promtool expanding notation for a series that grows by `inc` each step from 0. */
-const counter = (inc: number) => `0+${Number(inc.toFixed(6))}x${STEPS}`;
+/** promtool expanding notation for a series that grows by `inc` each step from 0 (until step `stop`, then flat). */
+function counter(inc: number, stop = STEPS): string {
+  const n = (x: number) => Number(x.toFixed(6));
+  if (stop >= STEPS) return `0+${n(inc)}x${STEPS}`;
+  return `0+${n(inc)}x${stop} ${n(inc * (stop + 1))}+0x${STEPS - stop - 1}`;
+}
 const constant = (v: number) => `${v}+0x${STEPS}`;
 
 function seriesFor(t: TrackTraffic): Array<{ series: string; values: string }> {
@@ -226,11 +242,12 @@ function seriesFor(t: TrackTraffic): Array<{ series: string; values: string }> {
     for (const [status, share] of statuses) {
       const labels = { job: 'portal-api', ...track, method: 'GET', route: ROUTES[c], status_code: status };
       const perStep = t.rps * STEP_SECONDS * share;
-      out.push({ series: `http_server_requests_total${fmt(labels)}`, values: counter(perStep) });
-      out.push({ series: `http_server_request_duration_seconds_count${fmt(labels)}`, values: counter(perStep) });
+      const stop = t.stopsAt === undefined ? STEPS : t.stopsAt / STEP_SECONDS;
+      out.push({ series: `http_server_requests_total${fmt(labels)}`, values: counter(perStep, stop) });
+      out.push({ series: `http_server_request_duration_seconds_count${fmt(labels)}`, values: counter(perStep, stop) });
       for (const le of [...HTTP_DURATION_BUCKETS, Infinity]) {
         const leStr = le === Infinity ? '+Inf' : String(le);
-        out.push({ series: `http_server_request_duration_seconds_bucket${fmt({ ...labels, le: leStr })}`, values: counter(seconds <= le ? perStep : 0) });
+        out.push({ series: `http_server_request_duration_seconds_bucket${fmt({ ...labels, le: leStr })}`, values: counter(seconds <= le ? perStep : 0, stop) });
       }
     }
   }
@@ -240,15 +257,15 @@ function seriesFor(t: TrackTraffic): Array<{ series: string; values: string }> {
 /** The rule file the tests load: one alert per check and window, the check's PromQL verbatim. */
 export function canaryGateRules(): unknown {
   return {
-    groups: TESTED_WINDOWS.map((window) => ({
-      name: `canary-gate-${window}`,
-      rules: canaryChecks(window).map((c) => ({ alert: 'CanaryNoGo', expr: c.expr, labels: { check: c.name, window } })),
+    groups: TESTED_WINDOWS.map((w) => ({
+      name: `canary-gate-${w.window}`,
+      rules: canaryChecks(w).map((c) => ({ alert: 'CanaryNoGo', expr: c.expr, labels: { check: c.name, window: w.window } })),
     })),
   };
 }
 
 export function canaryGateTests(): unknown {
-  const names = new Set(canaryChecks(TESTED_LOCAL_WINDOW).map((c) => c.name));
+  const names = new Set(canaryChecks(LOCAL).map((c) => c.name));
   for (const s of SCENARIOS) {
     for (const n of [...Object.keys(s.fires), ...Object.values(s.firesIn ?? {}).flatMap((f) => Object.keys(f ?? {}))]) {
       if (!names.has(n)) throw new Error(`scenario "${s.name}" names an unknown check ${n}`);
@@ -265,7 +282,7 @@ export function canaryGateTests(): unknown {
         {
           eval_time: EVAL_AT,
           alertname: 'CanaryNoGo',
-          exp_alerts: TESTED_WINDOWS.flatMap((window) =>
+          exp_alerts: TESTED_WINDOWS.flatMap(({ window }) =>
             Object.entries(s.firesIn?.[window] ?? s.fires).flatMap(([check, labelSets]) => labelSets.map((labels) => ({ exp_labels: { ...labels, check, window } }))),
           ),
         },

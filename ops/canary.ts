@@ -46,8 +46,18 @@ export const TOLERANCE = {
   minRouteRequests: 30,
 } as const;
 
-/** The cluster gate's cadence (Argo Rollouts): the window the checks look back over and how often they run. */
-export const CLUSTER_GATE = { window: '2m', interval: '1m', scrapeInterval: '15s' } as const;
+/**
+ * The look-back windows of the checks: `window` for every reading, `recent` for "is stable serving right now" — the
+ * comparisons with stable only count while stable serves alongside the canary (at 100 % its window still holds
+ * the previous phase's traffic, at another load per process: no baseline for a comparison).
+ */
+export interface GateWindows {
+  window: string;
+  recent: string;
+}
+
+/** The cluster gate's cadence (Argo Rollouts): its windows and how often it looks; Prometheus scrapes every 15 s. */
+export const CLUSTER_GATE = { window: '2m', recent: '1m', interval: '1m', scrapeInterval: '15s' } as const;
 
 /**
  * The local gate's defaults (`npm run canary`): at 400 req/s over four routes the canary serves each route ~5 times
@@ -58,7 +68,10 @@ export const LOCAL_GATE = { bakeSeconds: 20, intervalSeconds: 10, rate: 400 } as
 
 /** The local gate scrapes every second; its window is the larger of 10 s and two analysis intervals. */
 export const LOCAL_SCRAPE_SECONDS = 1;
-export const localWindow = (analysisIntervalSeconds: number): string => `${Math.max(10, Math.ceil(2 * analysisIntervalSeconds))}s`;
+export const localWindows = (analysisIntervalSeconds: number): GateWindows => ({
+  window: `${Math.max(10, Math.ceil(2 * analysisIntervalSeconds))}s`,
+  recent: `${4 * LOCAL_SCRAPE_SECONDS}s`,
+});
 
 export type CheckKind = 'slo' | 'vs-stable' | 'trouble';
 
@@ -78,9 +91,12 @@ const byRoute = (s: Scope): Scope => ({ ...s, by: ['route'] });
 const pct = (x: number) => `${Number((x * 100).toFixed(3))}%`;
 const ms = (s: number) => `${Math.round(s * 1000)} ms`;
 
-function errorChecks(slo: ErrorSlo, window: string): CanaryCheck[] {
-  const c = errorRatio(slo, window, canary);
-  const s = errorRatio(slo, window, stable);
+/** Non-empty while stable answers requests (its rate over the `recent` window). */
+const stableServing = (w: GateWindows) => `(${requestRate(w.recent, stable)}) > 0`;
+
+function errorChecks(slo: ErrorSlo, w: GateWindows): CanaryCheck[] {
+  const c = errorRatio(slo, w.window, canary);
+  const s = errorRatio(slo, w.window, stable);
   return [
     {
       name: `errors-${slo.name}-slo`,
@@ -92,15 +108,15 @@ function errorChecks(slo: ErrorSlo, window: string): CanaryCheck[] {
       name: `errors-${slo.name}-vs-stable`,
       kind: 'vs-stable',
       summary: `canary ${slo.description}: ratio above stable × ${TOLERANCE.errorFactor} + ${pct(TOLERANCE.errorSlack)}`,
-      expr: `(${c}) > ((${s}) or vector(0)) * ${TOLERANCE.errorFactor} + ${TOLERANCE.errorSlack}`,
+      expr: `(${c}) > ((${s}) or vector(0)) * ${TOLERANCE.errorFactor} + ${TOLERANCE.errorSlack} and on() ${stableServing(w)}`,
     },
   ];
 }
 
-function latencyChecks(slo: LatencySlo, window: string): CanaryCheck[] {
-  const c = latencyQuantile(0.99, slo.routes, window, byRoute(canary));
-  const s = latencyQuantile(0.99, slo.routes, window, byRoute(stable));
-  const enough = `(${requestCount(slo.routes, window, byRoute(canary))}) >= ${TOLERANCE.minRouteRequests}`;
+function latencyChecks(slo: LatencySlo, w: GateWindows): CanaryCheck[] {
+  const c = latencyQuantile(0.99, slo.routes, w.window, byRoute(canary));
+  const s = latencyQuantile(0.99, slo.routes, w.window, byRoute(stable));
+  const enough = `(${requestCount(slo.routes, w.window, byRoute(canary))}) >= ${TOLERANCE.minRouteRequests}`;
   return [
     {
       name: `latency-${slo.name}-p99-slo`,
@@ -112,12 +128,12 @@ function latencyChecks(slo: LatencySlo, window: string): CanaryCheck[] {
       name: `latency-${slo.name}-p99-vs-stable`,
       kind: 'vs-stable',
       summary: `canary p99 of a ${slo.name} route above stable × ${TOLERANCE.latencyFactor} + ${ms(TOLERANCE.latencySlackSeconds)}`,
-      expr: `(${c}) > on(route) (${s}) * ${TOLERANCE.latencyFactor} + ${TOLERANCE.latencySlackSeconds} and on(route) ${enough}`,
+      expr: `(${c}) > on(route) (${s}) * ${TOLERANCE.latencyFactor} + ${TOLERANCE.latencySlackSeconds} and on(route) ${enough} and on() ${stableServing(w)}`,
     },
   ];
 }
 
-function troubleChecks(window: string): CanaryCheck[] {
+function troubleChecks({ window }: GateWindows): CanaryCheck[] {
   const sel = selector(JOB_MATCHER, trackMatcher('canary'));
   const stableSel = selector(JOB_MATCHER, trackMatcher('stable'));
   return [
@@ -149,9 +165,9 @@ function troubleChecks(window: string): CanaryCheck[] {
   ];
 }
 
-/** Every check of the gate, for one look-back window. */
-export function canaryChecks(window: string): CanaryCheck[] {
-  return [...troubleChecks(window), ...ERROR_SLOS.flatMap((s) => errorChecks(s, window)), ...LATENCY_SLOS.flatMap((s) => latencyChecks(s, window))];
+/** Every check of the gate, for one pair of look-back windows. */
+export function canaryChecks(w: GateWindows): CanaryCheck[] {
+  return [...troubleChecks(w), ...ERROR_SLOS.flatMap((s) => errorChecks(s, w)), ...LATENCY_SLOS.flatMap((s) => latencyChecks(s, w))];
 }
 
 /** What the report shows per phase and track (same builders; window = the phase's duration). */

@@ -4,7 +4,7 @@
  * built by the same functions (ops/promql.ts) over the phase's own duration.
  */
 import { ERROR_SLOS, LATENCY_SLOS } from '../../src/observability/slo.js';
-import { TRACK_LABEL, canaryChecks, readingQueries, type CanaryCheck } from '../../ops/canary.js';
+import { TRACK_LABEL, canaryChecks, readingQueries, type CanaryCheck, type GateWindows } from '../../ops/canary.js';
 import type { Prometheus } from './prometheus.js';
 
 export interface FailedCheck {
@@ -23,8 +23,8 @@ export interface Analysis {
   failed: FailedCheck[];
 }
 
-export async function analyse(prom: Prometheus, window: string): Promise<Omit<Analysis, 'at'>> {
-  const checks = canaryChecks(window);
+export async function analyse(prom: Prometheus, windows: GateWindows): Promise<Omit<Analysis, 'at'>> {
+  const checks = canaryChecks(windows);
   const results = await Promise.all(checks.map((c) => prom.query(c.expr)));
   const failed: FailedCheck[] = [];
   checks.forEach((c, i) => {

@@ -65,6 +65,7 @@ export function formatReport(r: CanaryReport): string {
       const t = (k: string) => l.byTrack[k] ?? { requests: 0, failed: 0, p99: NaN };
       out.push(`load in this phase: ${l.requests} requests, ${l.failed} failed; canary answered ${t('canary').requests} (${t('canary').failed} failed), stable ${t('stable').requests} (${t('stable').failed} failed)`);
     }
+    if (p.afterStableZero) out.push(`stable answered ${p.afterStableZero.requests} requests due after its weight reached 0 (the last due ${p.afterStableZero.lastDueAfterMs} ms after)`);
     out.push(`analyses: ${p.analyses.map((a) => `+${(a.at / 1000).toFixed(1)} s ${a.failed.length ? `FAILED (${[...new Set(a.failed.map((f) => f.check))].join(', ')})` : 'ok'}`).join('; ')}`);
   }
   if (r.rollback) {

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { CANARY_PHASES, SEED_PLAN, localWindow, type Track } from '../../ops/canary.js';
+import { CANARY_PHASES, SEED_PLAN, localWindows, type Track } from '../../ops/canary.js';
 import { ACME_KEY, LOCAL_SIGNING_KEYS, freePort } from '../bench/portal-process.js';
 import { seedDemoData } from '../bench/seed-data.js';
 import { analyse, describeFailure, readings, type Analysis, type FailedCheck, type Readings } from './analysis.js';
@@ -58,6 +58,8 @@ export interface PhaseResult {
   analyses: Analysis[];
   readings?: Readings;
   load?: Omit<LoadCounts, 'failures'>;
+  /** At 100 %: requests due after stable's weight reached 0 that stable still answered, and the last one's due time. */
+  afterStableZero?: { requests: number; lastDueAfterMs: number };
 }
 
 export interface RollbackResult {
@@ -233,7 +235,8 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
     log(`HAProxy ${haproxy.url} (runtime API ${haproxy.socket}), Prometheus ${prom.url}`);
 
     const paths = await loadPaths(haproxy.url);
-    const window = localWindow(opts.intervalSeconds);
+    const windows = localWindows(opts.intervalSeconds);
+    const window = windows.window;
     const slowMs = Number(canary.env.PORTAL_TEST_FAULT_DELAY_MS) || 300;
     const load = new PacedLoad({ url: haproxy.url, headers: { Authorization: `Bearer ${ACME_KEY}` }, rate: opts.rate, paths });
     const phases: PhaseResult[] = CANARY_PHASES.map((phase) => ({
@@ -268,7 +271,7 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
         for (let k = 1; k <= ticks; k++) {
           const due = p.startedAt + Math.min(k * opts.intervalSeconds, opts.bakeSeconds) * 1000;
           await abortable(Math.max(0, due - load.now()));
-          const a = { at: Math.round(load.now() - p.startedAt), ...(await analyse(prom, window)) };
+          const a = { at: Math.round(load.now() - p.startedAt), ...(await analyse(prom, windows)) };
           p.analyses.push(a);
           if (a.failed.length === 0) {
             log(`  +${(a.at / 1000).toFixed(1)} s: ${a.checks} checks passed`);
@@ -309,6 +312,11 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
       if (p.startedAt === undefined || p.endedAt === undefined) continue;
       const { failures: _f, ...counts } = load.counts(p.startedAt, p.endedAt, slowMs);
       p.load = counts;
+    }
+    const full = phases.find((p) => p.phase === 100 && p.startedAt !== undefined);
+    if (full) {
+      const late = load.outcomes.filter((o) => o.track === 'stable' && o.at >= full.startedAt!);
+      full.afterStableZero = { requests: late.length, lastDueAfterMs: Math.round(late.reduce((m, o) => Math.max(m, o.at - full.startedAt!), 0)) };
     }
     const all = load.counts(0, Infinity, slowMs);
     const canaryOutcomes = load.outcomes.filter((o) => o.track === 'canary');

@@ -76,8 +76,9 @@ describe.skipIf(!enabled)('canary rollout on HAProxy + Prometheus + PostgreSQL +
       expect(p.analyses.every((a) => a.failed.length === 0)).toBe(true);
       expect(p.readings!.canary.errorRatio['5xx']).toBe(0);
     }
-    // At 100 % stable answered nothing that was sent after the weight change.
-    expect(r.phases[3]!.load!.byTrack.stable?.requests ?? 0).toBe(0);
+    // At 100 % stable gets (next to) nothing once its weight is 0: HAProxy's weighted round robin may finish the
+    // round it was in (seen: 0 to 3 requests, within milliseconds).
+    expect(r.phases[3]!.afterStableZero!.requests).toBeLessThanOrEqual(10);
     expect(r.haproxy.canary!.weight).toBe(100);
     expect(r.haproxy.stable!.weight).toBe(0);
     expect(r.builds.stable.describe).toMatch(/^git HEAD/);
