@@ -5,78 +5,13 @@
  * and the server exiting 0 within the shutdown deadline, the drain in the log, and nothing of the group left.
  */
 import { expect } from 'vitest';
-import { ACME_KEY, freePort, logRecords, productionEnv, type Exit } from '../../scripts/bench/portal-process.js';
-import { groupMembers, launchNpm, processes, until, type NpmLaunch, type SignalTarget } from '../support/launch.js';
-import { get, newOutcome, runClient, type Outcome } from './load-client.js';
+import { logRecords, type Exit } from '../../scripts/bench/portal-process.js';
+import { groupMembers, processes, SHUTDOWN_TIMEOUT_MS, startService, until, type NpmLaunch, type Running, type Service, type SignalTarget } from '../support/launch.js';
+import { newOutcome, runClient, type Outcome } from './load-client.js';
+
+export { SERVICES, type Service } from '../support/launch.js';
 
 export const CLIENTS = 8;
-export const DRAIN_MS = 500;
-export const SHUTDOWN_TIMEOUT_MS = 10_000;
-export const BACKEND_SECRET = 'launch-test-backend-secret-0123456789abcdef';
-const RAISED_LIMITS = { PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' };
-
-export interface Service {
-  /** The npm script. */
-  script: 'start' | 'start:prod' | 'dev' | 'backend';
-  /** The entry point the server process runs (its command line ends with it). */
-  entry: string;
-  kind: 'portal' | 'backend';
-  /** Where npm runs (default: the repository root). */
-  cwd?: string;
-}
-
-export const SERVICES = {
-  start: { script: 'start', entry: 'src/server.ts', kind: 'portal' },
-  prod: { script: 'start:prod', entry: 'dist/src/server.js', kind: 'portal' },
-  dev: { script: 'dev', entry: 'src/server.ts', kind: 'portal' },
-  backend: { script: 'backend', entry: 'src/backend-service/main.ts', kind: 'backend' },
-} as const satisfies Record<string, Service>;
-
-export interface Running {
-  launch: NpmLaunch;
-  /** Where the load goes, with the headers it needs. */
-  loadUrl: string;
-  headers: Record<string, string>;
-}
-
-/** Starts `npm run <script>` on free ports over `dataDir` (seeded) and waits until it serves. */
-export async function startService(service: Service, dataDir: string, extra: Record<string, string> = {}): Promise<Running> {
-  const port = await freePort();
-  const adminPort = await freePort();
-  const backendPort = await freePort();
-  const env = productionEnv(port, adminPort, {
-    PORTAL_DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    PORTAL_SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
-    PORTAL_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    PORTAL_BACKEND_PORT: String(backendPort),
-    PORTAL_BACKEND_SECRET: BACKEND_SECRET,
-    ...RAISED_LIMITS,
-    ...extra,
-  });
-  const launch = launchNpm(service.script, env, service.cwd);
-  const ready: { url: string; headers: Record<string, string> } =
-    service.kind === 'portal'
-      ? { url: `http://127.0.0.1:${adminPort}/readyz`, headers: {} }
-      : { url: `http://127.0.0.1:${backendPort}/rpc/v1/ping`, headers: { Authorization: `Bearer ${BACKEND_SECRET}` } };
-  let ended = false;
-  void launch.exited.then(() => (ended = true));
-  const up = await until(async () => {
-    if (ended) return true;
-    try {
-      return (await get(ready.url, { headers: ready.headers, timeoutMs: 1000 })).status === 200;
-    } catch {
-      return false;
-    }
-  }, 60_000);
-  if (ended || !up) {
-    launch.killGroup();
-    throw new Error(`npm run ${service.script} did not become ready:\n${launch.stderr()}\n${launch.stdout().slice(-3000)}`);
-  }
-  return service.kind === 'portal'
-    ? { launch, loadUrl: `http://127.0.0.1:${port}/v1/contacts?limit=5`, headers: { Authorization: `Bearer ${ACME_KEY}` } }
-    : { launch, loadUrl: `http://127.0.0.1:${backendPort}/rpc/v1/tenants/ten_acme/contacts?limit=5`, headers: { Authorization: `Bearer ${BACKEND_SECRET}` } };
-}
 
 export interface Load {
   outcome: Outcome;

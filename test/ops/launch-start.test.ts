@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logRecords } from '../../scripts/bench/portal-process.js';
 import { seedDemoData } from '../../scripts/bench/seed-data.js';
-import { until } from '../support/launch.js';
-import { CASES, CLIENTS, SERVICES, exitWithin, expectGroupGone, startLoad, startService, stopUnderLoad } from './launch-cases.js';
+import { startService, until } from '../support/launch.js';
+import { CASES, CLIENTS, SERVICES, exitWithin, expectGroupGone, startLoad, stopUnderLoad } from './launch-cases.js';
 
 let dataDir: string;
 beforeAll(async () => {

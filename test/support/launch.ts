@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, type Exit } from '../../scripts/bench/portal-process.js';
+import { ACME_KEY, freePort, productionEnv, REPO_ROOT, type Exit } from '../../scripts/bench/portal-process.js';
 
 export interface ProcInfo {
   pid: number;
@@ -145,3 +145,84 @@ export async function until(check: () => boolean | Promise<boolean>, ms: number)
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+// ---- Our npm scripts, started ready to serve ----
+
+export const DRAIN_MS = 500;
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+export const BACKEND_SECRET = 'launch-test-backend-secret-0123456789abcdef';
+const RAISED_LIMITS = { PORTAL_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_FILES_RATE_LIMIT_PER_MINUTE: '1000000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' };
+
+export interface Service {
+  /** The npm script. */
+  script: 'start' | 'start:prod' | 'dev' | 'backend';
+  /** The entry point the server process runs (its command line ends with it). */
+  entry: string;
+  kind: 'portal' | 'backend';
+  /** Where npm runs (default: the repository root). */
+  cwd?: string;
+}
+
+export const SERVICES = {
+  start: { script: 'start', entry: 'src/server.ts', kind: 'portal' },
+  prod: { script: 'start:prod', entry: 'dist/src/server.js', kind: 'portal' },
+  dev: { script: 'dev', entry: 'src/server.ts', kind: 'portal' },
+  backend: { script: 'backend', entry: 'src/backend-service/main.ts', kind: 'backend' },
+} as const satisfies Record<string, Service>;
+
+export interface Running {
+  launch: NpmLaunch;
+  /** The service's base URL (the portal's public listener, or the backend service). */
+  url: string;
+  /** Where the load goes, with the headers it needs. */
+  loadUrl: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Starts `npm run <script>` on free ports over `dataDir` (seeded), in production mode with a short drain, and
+ * waits until it serves. `extra` overrides the environment (e.g. PORTAL_BACKEND_PORT to restart on the same port).
+ */
+export async function startService(service: Service, dataDir: string, extra: Record<string, string> = {}): Promise<Running> {
+  const env = productionEnv(await freePort(), await freePort(), {
+    PORTAL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    PORTAL_SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+    PORTAL_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    PORTAL_BACKEND_PORT: String(await freePort()),
+    PORTAL_BACKEND_SECRET: BACKEND_SECRET,
+    ...RAISED_LIMITS,
+    ...extra,
+  });
+  const { PORT: port, PORTAL_ADMIN_PORT: adminPort, PORTAL_BACKEND_PORT: backendPort } = env;
+  const launch = launchNpm(service.script, env, service.cwd);
+  const ready: { url: string; headers: Record<string, string> } =
+    service.kind === 'portal'
+      ? { url: `http://127.0.0.1:${adminPort}/readyz`, headers: {} }
+      : { url: `http://127.0.0.1:${backendPort}/rpc/v1/ping`, headers: { Authorization: `Bearer ${BACKEND_SECRET}` } };
+  let ended = false;
+  void launch.exited.then(() => (ended = true));
+  const up = await until(async () => {
+    if (ended) return true;
+    try {
+      const res = await fetch(ready.url, { headers: ready.headers, signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  if (ended || !up) {
+    launch.killGroup();
+    throw new Error(`npm run ${service.script} did not become ready:\n${launch.stderr()}\n${launch.stdout().slice(-3000)}`);
+  }
+  return service.kind === 'portal'
+    ? { launch, url: `http://127.0.0.1:${port}`, loadUrl: `http://127.0.0.1:${port}/v1/contacts?limit=5`, headers: { Authorization: `Bearer ${ACME_KEY}` } }
+    : {
+        launch,
+        url: `http://127.0.0.1:${backendPort}`,
+        loadUrl: `http://127.0.0.1:${backendPort}/rpc/v1/tenants/ten_acme/contacts?limit=5`,
+        headers: { Authorization: `Bearer ${BACKEND_SECRET}` },
+      };
+}
+

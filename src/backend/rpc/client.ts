@@ -8,6 +8,11 @@
  * - passes the AbortSignal to fetch: an abort (timeout, client gone) closes the request's socket upstream;
  * - 5xx, 429 and connection failures → TransientBackendError; 404 not-found → null; other answers → RpcBackendError.
  *   Upstream bodies never reach an error message (they could hold anything).
+ * - a 200 whose body is not what the contract promises (not JSON, cut off, `null`, the wrong shape — a proxy's
+ *   error page, a half-written answer) is the tier failing, so TransientBackendError too: never data, and never
+ *   a "not found" (which would tell users a record they own does not exist) or an unknown API key. The check is
+ *   the shape the portal relies on (records with an id, pages with items and next), not the full schema, which
+ *   the backend service validates its own answers against.
  */
 import { context, propagation } from '@opentelemetry/api';
 import createClient from 'openapi-fetch';
@@ -62,6 +67,12 @@ function networkCode(err: unknown): string {
   return err instanceof SyntaxError ? 'malformed response' : 'network error';
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): boolean => isObject(v) && typeof v.id === 'string';
+const isKeyset = (v: unknown): boolean => isObject(v) && typeof v.createdAt === 'string' && typeof v.id === 'string';
+const isPage = (v: unknown): boolean => isObject(v) && Array.isArray(v.items) && v.items.every(isRecord) && (v.next === null || isKeyset(v.next));
+const isOwner = (v: unknown): boolean => isObject(v) && typeof v.tenantId === 'string';
+
 function pageQuery(page: PageRequest) {
   return { limit: page.limit, afterCreatedAt: page.after?.createdAt, afterId: page.after?.id };
 }
@@ -82,9 +93,10 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
     return headers;
   }
 
-  /** Runs one request and maps its answer; `T | null` only where the port allows a miss. */
+  /** Runs one request and maps its answer; `T | null` only where the port allows a miss. `shape` checks a 200's body. */
   async function call<T>(
     signal: AbortSignal,
+    shape: (body: unknown) => boolean,
     send: (init: { signal: AbortSignal; headers: Record<string, string>; redirect: 'error' }) => Promise<{ data?: T; error?: unknown; response: Response }>,
   ): Promise<T | null> {
     let result: { data?: T; error?: unknown; response: Response };
@@ -98,6 +110,7 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
     const { response } = result;
     if (response.ok) {
       if (result.data === undefined) throw new TransientBackendError(`backend answered ${response.status} without a body`);
+      if (!shape(result.data)) throw new TransientBackendError(`backend answered ${response.status} with a body that is not the contract's`);
       return result.data;
     }
     if (response.status === 404 && isNotFoundProblem(result.error)) return null;
@@ -116,7 +129,7 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
 
     async listContacts(tenantId: string, filter: ContactFilter, page: PageRequest, signal: AbortSignal): Promise<Page<ContactRecord>> {
       const body = await must(
-        call(signal, (init) =>
+        call(signal, isPage, (init) =>
           client.GET('/rpc/v1/tenants/{tenantId}/contacts', {
             ...init,
             params: { path: { tenantId }, query: { ...pageQuery(page), q: filter.q, updatedSince: filter.updatedSince } },
@@ -127,11 +140,11 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
     },
 
     getContact: (tenantId, contactId, signal) =>
-      call(signal, (init) => client.GET('/rpc/v1/tenants/{tenantId}/contacts/{contactId}', { ...init, params: { path: { tenantId, contactId } } })),
+      call(signal, isRecord, (init) => client.GET('/rpc/v1/tenants/{tenantId}/contacts/{contactId}', { ...init, params: { path: { tenantId, contactId } } })),
 
     async listJobs(tenantId: string, filter: JobFilter, page: PageRequest, signal: AbortSignal): Promise<Page<JobRecord>> {
       const body = await must(
-        call(signal, (init) =>
+        call(signal, isPage, (init) =>
           client.GET('/rpc/v1/tenants/{tenantId}/jobs', {
             ...init,
             params: {
@@ -145,33 +158,33 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
     },
 
     getJob: (tenantId, jobId, signal) =>
-      call(signal, (init) => client.GET('/rpc/v1/tenants/{tenantId}/jobs/{jobId}', { ...init, params: { path: { tenantId, jobId } } })),
+      call(signal, isRecord, (init) => client.GET('/rpc/v1/tenants/{tenantId}/jobs/{jobId}', { ...init, params: { path: { tenantId, jobId } } })),
 
     async listJobFiles(tenantId: string, jobId: string, page: PageRequest, signal: AbortSignal): Promise<Page<FileRecord> | null> {
-      const body = await call(signal, (init) =>
+      const body = await call(signal, isPage, (init) =>
         client.GET('/rpc/v1/tenants/{tenantId}/jobs/{jobId}/files', { ...init, params: { path: { tenantId, jobId }, query: pageQuery(page) } }),
       );
       return body === null ? null : toPage(body);
     },
 
     getJobFile: (tenantId, jobId, fileId, signal) =>
-      call(signal, (init) =>
+      call(signal, isRecord, (init) =>
         client.GET('/rpc/v1/tenants/{tenantId}/jobs/{jobId}/files/{fileId}', { ...init, params: { path: { tenantId, jobId, fileId } } }),
       ),
 
     getFile: (tenantId, fileId, signal) =>
-      call(signal, (init) => client.GET('/rpc/v1/tenants/{tenantId}/files/{fileId}', { ...init, params: { path: { tenantId, fileId } } })),
+      call(signal, isRecord, (init) => client.GET('/rpc/v1/tenants/{tenantId}/files/{fileId}', { ...init, params: { path: { tenantId, fileId } } })),
 
     async ownerOf(kind: EntityKind, id: string, signal: AbortSignal): Promise<string | null> {
-      const body = await call(signal, (init) => client.GET('/rpc/v1/owners/{kind}/{id}', { ...init, params: { path: { kind, id } } }));
+      const body = await call(signal, isOwner, (init) => client.GET('/rpc/v1/owners/{kind}/{id}', { ...init, params: { path: { kind, id } } }));
       return body === null ? null : body.tenantId;
     },
 
     findApiKeyByHash: (hash: string, signal: AbortSignal): Promise<ApiKeyRecord | null> =>
-      call(signal, (init) => client.GET('/rpc/v1/api-keys/{hash}', { ...init, params: { path: { hash } } })),
+      call(signal, isRecord, (init) => client.GET('/rpc/v1/api-keys/{hash}', { ...init, params: { path: { hash } } })),
 
     async ping(signal: AbortSignal): Promise<void> {
-      await must(call(signal, (init) => client.GET('/rpc/v1/ping', init)));
+      await must(call(signal, isObject, (init) => client.GET('/rpc/v1/ping', init)));
     },
 
     async close(): Promise<void> {
