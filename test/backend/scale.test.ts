@@ -62,7 +62,7 @@ scaleSuite('SQLite', async () => {
   return { store: await openSqlStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
-describe.runIf(hasPostgres())('PostgreSQL', () => {
+describe.runIf(await hasPostgres())('PostgreSQL', () => {
   scaleSuite('PostgreSQL', async () => {
     const db = await createTestDatabase('portal_scale');
     return { store: await openSqlStore({ dataDir: '/unused', databaseUrl: db.url }), cleanup: db.drop };

@@ -11,7 +11,7 @@ import { DEMO_API_KEYS, DEMO_CLOCK, DEMO_TENANTS, seedDemo, seedDemoIfEmpty } fr
 import { openSqlStore } from '../../src/backend/sql/store.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';
 import { LocalBlobStore } from '../../src/files/local.js';
-import { createTestDatabase, hasPostgres } from '../support/services.js';
+import { createTestDatabase, hasPostgres, runProcessesAtOnce } from '../support/services.js';
 
 const live = () => new AbortController().signal;
 
@@ -115,7 +115,7 @@ function seedSuite(label: string, databaseUrl: () => string | undefined) {
 
 seedSuite('SQLite', () => undefined);
 
-describe.runIf(hasPostgres())('PostgreSQL', () => {
+describe.runIf(await hasPostgres())('PostgreSQL', () => {
   let db: { url: string; drop: () => Promise<void> } | undefined;
   beforeAll(async () => {
     db = await createTestDatabase('portal_seed');
@@ -123,16 +123,23 @@ describe.runIf(hasPostgres())('PostgreSQL', () => {
   afterAll(async () => db?.drop());
   seedSuite('PostgreSQL', () => db!.url);
 
-  it('seeds exactly once when several replicas start together on an empty database', async () => {
+  it('seeds exactly once when several replicas (processes) start together on an empty database', async () => {
     const fresh = await createTestDatabase('portal_seedrace');
     const dir = mkdtempSync(path.join(tmpdir(), 'portal-seedrace-'));
     try {
-      const stores = await Promise.all([1, 2, 3].map(() => openSqlStore({ dataDir: dir, databaseUrl: fresh.url, poolSize: 3 })));
-      const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
-      const results = await Promise.all(stores.map((s) => seedDemoIfEmpty(s, blobs)));
-      expect(results.filter((r) => r !== null)).toHaveLength(1);
-      expect((await stores[0]!.listTenants()).map((t) => t.id)).toEqual(['ten_acme', 'ten_globex']);
-      await Promise.all(stores.map((s) => s.close()));
+      const results = await runProcessesAtOnce(path.join(import.meta.dirname, 'store-process.ts'), 3, {
+        STORE_PROCESS_TASK: 'seed',
+        DATABASE_URL: fresh.url,
+        PORTAL_DATA_DIR: dir,
+      });
+      expect(new Set(results.map((r) => r.pid)).size).toBe(3);
+      expect(results.filter((r) => r.seeded === true)).toHaveLength(1);
+      const store = await openSqlStore({ dataDir: dir, databaseUrl: fresh.url });
+      try {
+        expect((await store.listTenants()).map((t) => t.id)).toEqual(['ten_acme', 'ten_globex']);
+      } finally {
+        await store.close();
+      }
     } finally {
       await fresh.drop();
       rmSync(dir, { recursive: true, force: true });

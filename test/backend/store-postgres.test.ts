@@ -1,14 +1,15 @@
 import net from 'node:net';
+import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransientBackendError } from '../../src/backend/port.js';
 import { openSqlStore, StoreOpenError } from '../../src/backend/sql/store.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';
-import { createTestDatabase, hasPostgres } from '../support/services.js';
+import { createTestDatabase, hasPostgres, runProcessesAtOnce } from '../support/services.js';
 import { backendContract } from './contract.js';
 
-const run = hasPostgres();
+const run = await hasPostgres();
 const live = () => new AbortController().signal;
 
 async function activeQueries(url: string, like: string): Promise<number> {
@@ -54,12 +55,18 @@ describe.runIf(run)('PostgreSQL store', () => {
     it('runs migrations from several processes at once without error (advisory lock), exactly once', async () => {
       const fresh = await createTestDatabase('portal_migrate');
       try {
-        const stores = await Promise.all([1, 2, 3, 4].map(() => openSqlStore({ dataDir: '/unused', databaseUrl: fresh.url, poolSize: 2 })));
-        const rows = await stores[0]!.db.selectFrom(sql.table('kysely_migration').as('m')).select(sql<string>`name`.as('name')).execute();
-        expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_api_keys_notify']);
-        await stores[0]!.createTenant('ten_after', 'After');
-        for (const s of stores) expect((await s.listTenants()).map((t) => t.id)).toEqual(['ten_after']);
-        await Promise.all(stores.map((s) => s.close()));
+        const results = await runProcessesAtOnce(path.join(import.meta.dirname, 'store-process.ts'), 4, { STORE_PROCESS_TASK: 'migrate', DATABASE_URL: fresh.url });
+        expect(new Set(results.map((r) => r.pid)).size).toBe(4);
+        expect(results.every((r) => r.migrated === true)).toBe(true);
+        const migrated = await openSqlStore({ dataDir: '/unused', databaseUrl: fresh.url, migrate: false });
+        try {
+          const rows = await migrated.db.selectFrom(sql.table('kysely_migration').as('m')).select(sql<string>`name`.as('name')).execute();
+          expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_api_keys_notify']);
+          await migrated.createTenant('ten_after', 'After');
+          expect((await migrated.listTenants()).map((t) => t.id)).toEqual(['ten_after']);
+        } finally {
+          await migrated.close();
+        }
       } finally {
         await fresh.drop();
       }

@@ -33,7 +33,7 @@ if (!engines) {
   if (requireServices) throw new Error(`the canary suite needs ${HAPROXY_BIN} and ${PROMETHEUS_BIN} (Debian: apt-get install haproxy prometheus)`);
   console.warn('\n*** SKIPPING the canary rollout tests: haproxy or prometheus is not installed ***\n');
 }
-const enabled = engines && hasPostgres() && hasRedis();
+const enabled = engines && (await hasPostgres()) && (await hasRedis());
 
 const base = (): Omit<RolloutOptions, 'stable' | 'canary'> => ({
   bakeSeconds: LOCAL_GATE.bakeSeconds,

@@ -133,7 +133,7 @@ roundTrip('SQLite', async () => {
   return { env: { PORTAL_DATA_DIR: dataDir }, dataDir, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
 });
 
-describe.runIf(hasPostgres())('PostgreSQL', () => {
+describe.runIf(await hasPostgres())('PostgreSQL', () => {
   roundTrip('PostgreSQL', async () => {
     const db = await createTestDatabase('portal_cli');
     return { env: { DATABASE_URL: db.url, PORTAL_DATA_DIR: '/nonexistent' }, dataDir: '/nonexistent', databaseUrl: db.url, cleanup: db.drop };

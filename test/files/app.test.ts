@@ -1,7 +1,7 @@
 /**
  * Signed downloads through the production pipeline (createApp over the real SQLite store and LocalBlobStore with
  * the seeded demo data): the files API issues URLs that download the exact bytes; ranges, conditionals and HEAD;
- * refusals as problems; the files rate limiter covers the download route; replicas with the same keys accept each
+ * refusals as problems; the files rate limiter covers the download route; app instances with the same keys accept each
  * other's URLs; and no log line of the whole run holds a signature.
  */
 import { cp, mkdtemp, rm, unlink } from 'node:fs/promises';
@@ -237,7 +237,7 @@ describe('downloads through createApp', () => {
     expect((await problemOf(res)).errors?.map((e) => e.name)).toContain('sig');
   });
 
-  it('accepts a URL from another replica with the same keys, and after rotation; refuses different keys', async () => {
+  it('accepts a URL from another app instance in this process with the same keys, and after rotation; refuses different keys (test/ops/cluster.test.ts does it across replica processes)', async () => {
     const file = files[0] as ApiFile;
     const sameKeys = await start();
     const res = await fetch(withOrigin(file.downloadUrl, sameKeys.url));

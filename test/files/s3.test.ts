@@ -1,7 +1,8 @@
 /**
  * S3BlobStore against a real S3-compatible server (s3rver on 127.0.0.1, random port, temp dir): upload, stat,
  * ranged reads, and presigned GETs fetched with plain `fetch` that carry the forced response headers and stop
- * working once expired. (s3rver does not check SigV4 signatures, so tamper tests live with the local URLs.)
+ * working once expired. s3rver does not check SigV4 signatures, so every presigned URL's signature is checked
+ * here independently (test/files/sigv4.ts, with the `aws4` package), and that check refuses tampered URLs.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,9 +15,13 @@ import { createDownloadUrlIssuer } from '../../src/files/issue.js';
 import { blobKeyFor } from '../../src/files/port.js';
 import { S3BlobStore } from '../../src/files/s3.js';
 import { createUrlSigner } from '../../src/files/signer.js';
+import { expectedSignature, expectValidPresignedUrl } from './sigv4.js';
 import { MemoryFiles, TENANT, key, sha256, testId } from './support.js';
 
 const BUCKET = 'portal-files-test';
+const REGION = 'us-east-1';
+// s3rver's built-in account; production uses the default AWS provider chain instead.
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 let dir: string;
 let s3: S3rver;
 let store: S3BlobStore;
@@ -35,11 +40,10 @@ beforeAll(async () => {
   endpoint = `http://127.0.0.1:${port}`;
   store = new S3BlobStore({
     bucket: BUCKET,
-    region: 'us-east-1',
+    region: REGION,
     endpoint,
     forcePathStyle: true,
-    // s3rver's built-in account; production uses the default AWS provider chain instead.
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: CREDENTIALS,
   });
 });
 
@@ -81,6 +85,7 @@ describe('S3BlobStore', () => {
     // Only `host` is signed: a browser's plain GET (no x-amz-checksum-mode header) must match the signature.
     expect(u.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
     expect(u.searchParams.get('response-cache-control')).toBe('private, max-age=0, no-store');
+    expectValidPresignedUrl(url, CREDENTIALS, REGION);
 
     const res = await fetch(url);
     expect(res.status).toBe(200);
@@ -110,6 +115,7 @@ describe('S3BlobStore', () => {
     const before = Date.now();
     const issued = await issue(file, { tenantId: TENANT, subject: 'key_abc', keyId: 'key_abc', scopes: ['files:read'], method: 'api_key' });
     expect(issued.url.startsWith(`${endpoint}/${BUCKET}/`)).toBe(true);
+    expectValidPresignedUrl(issued.url, CREDENTIALS, REGION);
     expect(Math.abs(issued.expiresAt.getTime() - before - 900_000)).toBeLessThanOrEqual(1_500);
     const res = await fetch(issued.url);
     expect(res.status).toBe(200);
@@ -120,5 +126,24 @@ describe('S3BlobStore', () => {
     const logged = String(audits[0]?.fields.url);
     expect(logged).toContain('X-Amz-Signature=REDACTED');
     expect(logged).not.toContain(new URL(issued.url).searchParams.get('X-Amz-Signature') ?? 'missing');
+  });
+
+  it('the independent SigV4 check refuses what S3 would refuse: another secret or region, a changed parameter, path or method', async () => {
+    const k = blobKeyFor(TENANT, testId('job'), testId('fil'));
+    const url = await store.presign(k, { filename: 'report.csv', contentType: 'text/csv', expiresInSeconds: 900 });
+    const sig = new URL(url).searchParams.get('X-Amz-Signature');
+    expect(expectedSignature(url, CREDENTIALS, REGION)).toBe(sig);
+    expect(expectedSignature(url, { ...CREDENTIALS, secretAccessKey: 'NOT-S3RVER' }, REGION)).not.toBe(sig);
+    expect(expectedSignature(url, CREDENTIALS, 'eu-west-1')).not.toBe(sig);
+    expect(expectedSignature(url, CREDENTIALS, REGION, 'PUT')).not.toBe(sig);
+    const otherName = new URL(url);
+    otherName.searchParams.set('response-content-disposition', 'attachment; filename="evil.html"');
+    expect(expectedSignature(otherName.toString(), CREDENTIALS, REGION)).not.toBe(sig);
+    const otherKey = new URL(url);
+    otherKey.pathname = `/${BUCKET}/${blobKeyFor(TENANT, testId('job'), testId('fil'))}`;
+    expect(expectedSignature(otherKey.toString(), CREDENTIALS, REGION)).not.toBe(sig);
+    const longer = new URL(url);
+    longer.searchParams.set('X-Amz-Expires', '604800');
+    expect(expectedSignature(longer.toString(), CREDENTIALS, REGION)).not.toBe(sig);
   });
 });

@@ -12,7 +12,7 @@ import { issueKeys, onReplica, seedCluster, startCluster, type Cluster, type Clu
 import { createTestDatabase, hasPostgres, hasRedis, testRedisUrl } from '../support/services.js';
 import { get, newOutcome, runClient } from './load-client.js';
 
-const enabled = hasPostgres() && hasRedis();
+const enabled = (await hasPostgres()) && (await hasRedis());
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -103,7 +103,7 @@ describe('SQLite store through the pipeline', () => {
   });
 });
 
-describe.runIf(hasPostgres())('PostgreSQL store: a timeout cancels the query on the server', () => {
+describe.runIf(await hasPostgres())('PostgreSQL store: a timeout cancels the query on the server', () => {
   let db: { url: string; drop: () => Promise<void> };
   let store: SqlStore;
   let observer: pg.Client;

@@ -301,7 +301,7 @@ cacheSuite('SQLite', true, async () => {
   return { label: 'SQLite', dataDir, cliEnv: { PORTAL_DATA_DIR: dataDir }, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
 });
 
-describe.runIf(hasPostgres())('PostgreSQL', () => {
+describe.runIf(await hasPostgres())('PostgreSQL', () => {
   cacheSuite(
     'PostgreSQL',
     false,

@@ -177,7 +177,7 @@ describe('client keys', () => {
   });
 });
 
-describe.runIf(hasRedis())('with Redis', () => {
+describe.runIf(await hasRedis())('with Redis', () => {
   async function client(url = testRedisUrl!): Promise<Redis> {
     const r = await createRateLimitRedis(url);
     redisClients.push(r);
