@@ -50,7 +50,9 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, opts: { wrapBackend?: (backend: Dependencies['backend']) => Dependencies['backend'] } = {}): Promise<TestApp> {
   // The production server's options (header size, timeouts and how often they are checked): they are fixed when
   // the server is created, before the port (and so the configuration's public URL) is known.
-  const server = createServer(serverOptions(loadConfig({ NODE_ENV: 'test', ...env }).http));
+  // (The public URL is a placeholder here: production refuses to start without one, and only `http`'s server
+  // options are read from this configuration.)
+  const server = createServer(serverOptions(loadConfig({ NODE_ENV: 'test', PORTAL_PUBLIC_URL: 'http://127.0.0.1', ...env }).http));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
