@@ -112,13 +112,12 @@ export function launchNpm(script: string, env: Record<string, string>, cwd = REP
     serverProcess(entry) {
       const top = scriptProcess();
       const all = processes();
-      let p: ProcInfo | undefined = top;
-      // Down the tree until the process running the entry point (a watcher runs it as its child).
-      while (p && !p.cmdline.endsWith(entry)) {
-        const parent: ProcInfo = p;
-        p = all.find((c) => c.ppid === parent.pid && c.state !== 'Z');
-      }
+      const childOf = (parent: ProcInfo) => all.find((c) => c.ppid === parent.pid && c.state !== 'Z' && c.cmdline.endsWith(entry));
+      // Down the tree to the last process running the entry point: a watcher (`node --watch … src/server.ts`)
+      // names the entry too, and runs the server as its child.
+      let p: ProcInfo | undefined = top.cmdline.endsWith(entry) ? top : childOf(top);
       if (!p) throw new Error(`npm run ${script}: no process running ${entry} under ${JSON.stringify(top)}`);
+      for (let next = childOf(p); next; next = childOf(p)) p = next;
       return p;
     },
     signal(target, signal) {
