@@ -89,6 +89,11 @@ describe('operations', () => {
     const q = contact.name.split(' ')[1]!.toUpperCase();
     const byQ = await get(`/v1/contacts?q=${encodeURIComponent(q)}`);
     expect(byQ.body.data.map((c: { id: string }) => c.id)).toContain(contact.id);
+    // A full name as forms and URLSearchParams send it (space as `+`) finds the same contact as `%20`.
+    const plus = await get(`/v1/contacts?${new URLSearchParams({ q: contact.name })}`);
+    expect(plus.status).toBe(200);
+    expect(plus.body.data.map((c: { id: string }) => c.id)).toContain(contact.id);
+    expect(plus.body).toEqual((await get(`/v1/contacts?q=${encodeURIComponent(contact.name)}`)).body);
     const since = await get(`/v1/contacts?updatedSince=${encodeURIComponent(contact.updatedAt)}&limit=100`);
     expect(since.body.data.every((c: { updatedAt: string }) => c.updatedAt >= contact.updatedAt)).toBe(true);
   });

@@ -802,7 +802,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous page, as it was. Opaque and bound to the list and its filters. */
                 cursor?: components["parameters"]["Cursor"];
                 /**
-                 * @description Case-insensitive substring of the contact's name or email.
+                 * @description Case-insensitive substring of the contact's name or email. Free text: a space may come as `+` or `%20` (`q=ada+lovelace`), as HTML forms and `URLSearchParams` send it.
                  * @example smith
                  */
                 q?: string;
