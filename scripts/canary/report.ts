@@ -82,6 +82,8 @@ export function formatReport(r: CanaryReport): string {
   out.push(`affected by the canary: ${r.affected.canary5xx} answered 5xx, ${r.affected.canarySlow} answered in ≥ ${r.load.slowMs} ms, of ${r.affected.canaryServed} it answered`);
   const hp = Object.entries(r.haproxy).map(([name, s]) => `${name}: ${s.sessions} sessions, ${s.hrsp5xx} 5xx, ${s.connectionErrors} connection errors, ${s.responseErrors} response errors, ${s.retries} retries, ${s.redispatches} redispatches, weight ${s.weight}`);
   out.push(`HAProxy: ${hp.join('; ')}`);
+  const recorded = Object.values(r.recordedSeries).reduce((a, b) => a + b, 0);
+  out.push(`Prometheus: ${recorded} series recorded by ops/prometheus/portal-api.rules.yaml (${Object.keys(r.recordedSeries).length} rules' names)`);
   if (r.load.failures.length) {
     out.push(`first failures: ${r.load.failures
       .slice(0, 5)

@@ -91,6 +91,8 @@ export interface CanaryReport {
   /** Requests the canary's faults (if any) reached: its 5xx answers, its answers at or over `load.slowMs`, all it answered. */
   affected: { canaryServed: number; canary5xx: number; canarySlow: number };
   haproxy: Record<string, ServerStats>;
+  /** Series recorded by the project's rules (ops/prometheus/portal-api.rules.yaml) in the run's Prometheus, by name. */
+  recordedSeries: Record<string, number>;
   workDir?: string;
 }
 
@@ -337,13 +339,15 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
       settings: { phases: [...CANARY_PHASES], bakeSeconds: opts.bakeSeconds, intervalSeconds: opts.intervalSeconds, window, warmupSeconds: opts.warmupSeconds, tailSeconds: opts.tailSeconds, rate: opts.rate, paths },
       phases,
       rollback,
-      load: { ...all, achievedRate: load.achievedRate(), slowMs },
+      // The first 100 failures in full (a broken canary at 100 % could fail thousands); `failed` counts them all.
+      load: { ...all, failures: all.failures.slice(0, 100), achievedRate: load.achievedRate(), slowMs },
       affected: {
         canaryServed: canaryOutcomes.length,
         canary5xx: canaryOutcomes.filter((o) => o.status >= 500).length,
         canarySlow: canaryOutcomes.filter((o) => o.ms >= slowMs).length,
       },
       haproxy: await haproxy.stats(),
+      recordedSeries: Object.fromEntries((await prom.query('count by (__name__) ({__name__=~"portal:.+"})')).map((s) => [s.metric.__name__!, s.value])),
       workDir: opts.keepWorkDir ? workDir : undefined,
     };
     return report;

@@ -2,14 +2,19 @@
  * The canary gate end to end (`npm run canary`'s runCanary) on the real engines: HAProxy weights changed through its
  * runtime API, Prometheus scraping both builds with the project's rules, the builds on PostgreSQL and Redis, and
  * 400 req/s of paced load through HAProxy for the whole rollout.
- *   - A good canary (this checkout over the committed HEAD, a git-ref build) is promoted 5 → 25 → 50 → 100 % with
- *     zero failed requests across every weight change, each phase sending the canary its share of the traffic.
+ *   - A good canary is promoted 5 → 25 → 50 → 100 % with zero failed requests across every weight change, each
+ *     phase sending the canary its share of the traffic. Two real builds: stable is the committed HEAD (a `git:`
+ *     build, run from source), the canary this checkout as the container image lays it out (the Dockerfile's
+ *     runtime stage assembled on disk, run compiled with `node dist/src/server.js`).
  *   - A canary answering 5 % with 500 and one adding 300 ms (the test-only faults) are each rolled back by the
  *     first analysis of phase 1, one interval after they got traffic; the canary gets no request after that, and
  *     the report counts exactly the requests each fault reached.
  */
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_GATE } from '../../ops/canary.js';
 import { REPO_ROOT } from '../../scripts/bench/portal-process.js';
 import { FAULTS } from '../../scripts/canary/builds.js';
@@ -17,6 +22,7 @@ import { HAPROXY_BIN } from '../../scripts/canary/haproxy.js';
 import { PROMETHEUS_BIN } from '../../scripts/canary/prometheus.js';
 import { formatReport } from '../../scripts/canary/report.js';
 import { runCanary, type CanaryReport, type RolloutOptions } from '../../scripts/canary/rollout.js';
+import { assembleRuntimeLayout } from '../support/dockerfile.js';
 import { hasPostgres, hasRedis, requireServices, testDatabaseUrl, testRedisUrl } from '../support/services.js';
 
 function installed(bin: string, versionFlag: string): boolean {
@@ -54,8 +60,15 @@ async function run(opts: RolloutOptions): Promise<CanaryReport> {
 }
 
 describe.skipIf(!enabled)('canary rollout on HAProxy + Prometheus + PostgreSQL + Redis', () => {
+  let image: string | undefined;
+  afterAll(() => {
+    if (image) rmSync(image, { recursive: true, force: true });
+  });
+
   it('promotes a good canary to 100% with zero failed requests across every weight change', async () => {
-    const r = await run({ ...base(), stable: { source: 'git:HEAD' }, canary: { source: REPO_ROOT, label: 'canary' } });
+    image = mkdtempSync(path.join(os.tmpdir(), 'portal-canary-image-'));
+    assembleRuntimeLayout(image);
+    const r = await run({ ...base(), stable: { source: 'git:HEAD' }, canary: { source: image, label: 'canary-image' } });
     expect(r.outcome).toBe('promoted');
     expect(r.phases.map((p) => [p.phase, p.status])).toEqual([
       [5, 'go'],
@@ -81,7 +94,8 @@ describe.skipIf(!enabled)('canary rollout on HAProxy + Prometheus + PostgreSQL +
     expect(r.phases[3]!.afterStableZero!.requests).toBeLessThanOrEqual(10);
     expect(r.haproxy.canary!.weight).toBe(100);
     expect(r.haproxy.stable!.weight).toBe(0);
-    expect(r.builds.stable.describe).toMatch(/^git HEAD/);
+    expect(r.builds.stable.describe).toMatch(/^git HEAD .*from source$/);
+    expect(r.builds.canary.describe).toMatch(/compiled dist\/$/);
   });
 
   it.each([

@@ -12,65 +12,21 @@
  * Not checked: pulling the base image, `npm ci` inside it, the image's size and the layer cache.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { LOCAL_SIGNING_KEYS, REPO_ROOT, freePort } from '../../scripts/bench/portal-process.js';
+import { DOCKERFILE_TEXT, args, assembleRuntimeLayout, copyOf, dockerfile, execForm, inRuntime, runtimeEnv, stages } from '../support/dockerfile.js';
 
-const TEXT = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
-const dockerfile = DockerfileParser.parse(TEXT);
+const TEXT = DOCKERFILE_TEXT;
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
-const args = (i: Instruction) => i.getArguments().map((a) => a.getValue());
-
-interface Stage {
-  name: string;
-  image: string;
-  instructions: Instruction[];
-}
-
-/** The stages, with ARG defaults from before the first FROM substituted into their images. */
-function stages(): Stage[] {
-  const defaults = new Map<string, string>();
-  const out: Stage[] = [];
-  for (const i of dockerfile.getInstructions()) {
-    const kw = i.getKeyword();
-    if (kw === 'ARG' && out.length === 0) {
-      const [name, value] = args(i)[0]!.split('=');
-      defaults.set(name!, value ?? '');
-    } else if (kw === 'FROM') {
-      const [image, as, name] = args(i);
-      expect(as?.toUpperCase()).toBe('AS');
-      out.push({ name: name!, image: image!.replace(/\$\{(\w+)\}/g, (_, v: string) => defaults.get(v) ?? ''), instructions: [] });
-    } else if (out.length > 0) {
-      out.at(-1)!.instructions.push(i);
-    }
-  }
-  return out;
-}
-
-/** A COPY's flags and paths: `--from=x a b dest`. */
-function copyOf(i: Instruction): { from?: string; sources: string[]; dest: string } {
-  expect(i).toBeInstanceOf(Copy);
-  const paths = args(i);
-  return { from: (i as Copy).getFromFlag()?.getValue() ?? undefined, sources: paths.slice(0, -1), dest: paths.at(-1)! };
-}
-
-/** The JSON (exec) form after `CMD` in a CMD or HEALTHCHECK instruction. */
-function execForm(i: Instruction): string[] {
-  const text = (i.getArgumentsContent() ?? '').replace(/\\\n/g, ' ');
-  return JSON.parse(text.slice(text.indexOf('['))) as string[];
-}
-
 const all = stages();
-const runtime = all.at(-1)!;
-const inRuntime = (kw: string) => runtime.instructions.filter((i) => i.getKeyword() === kw);
-const env = Object.fromEntries(inRuntime('ENV').flatMap((i) => args(i).map((a) => a.split('=') as [string, string])));
+const env = runtimeEnv();
 
 describe('the Dockerfile', () => {
   it('parses and has no linter findings', () => {
@@ -150,18 +106,7 @@ describe('the runtime stage, assembled and started', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'portal-image-'));
-    // The build stage's `npm run build`, into the layout's dist/.
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')], { cwd: REPO_ROOT, stdio: 'inherit' });
-    for (const c of inRuntime('COPY').map(copyOf)) {
-      if (c.from) continue;
-      for (const src of c.sources) {
-        const dest = c.dest.endsWith('/') ? path.join(dir, c.dest, path.basename(src)) : path.join(dir, c.dest);
-        mkdirSync(path.dirname(dest), { recursive: true });
-        cpSync(path.join(REPO_ROOT, src), dest, { recursive: true });
-      }
-    }
-    // The deps stage's node_modules: this checkout's (the import check below shows production ones suffice).
-    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    assembleRuntimeLayout(dir);
   }, 120_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
