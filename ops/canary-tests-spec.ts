@@ -94,7 +94,7 @@ const SCENARIOS: Scenario[] = [
     fires: {},
   },
   {
-    name: 'canary adds 300 ms to every route: p99 worse than stable on each route; only health misses its SLO (100 ms)',
+    name: 'canary adds 300 ms to every route: p99 and median worse than stable on each route; only health misses its SLO (100 ms)',
     traffic: [
       { track: 'stable', rps: 20 },
       { track: 'canary', rps: 5, latency: { all: 0.308 } },
@@ -105,6 +105,7 @@ const SCENARIOS: Scenario[] = [
       'latency-contacts-p99-vs-stable': [route('contacts')],
       'latency-jobs-p99-vs-stable': [route('jobs')],
       'latency-files-p99-vs-stable': [route('files')],
+      ...Object.fromEntries((Object.keys(ROUTES) as RouteClass[]).map((c) => [`latency-${c}-p50-vs-stable`, [route(c)]])),
     },
   },
   {
@@ -121,7 +122,7 @@ const SCENARIOS: Scenario[] = [
       { track: 'stable', rps: 20, latency: { health: 0.15 } },
       { track: 'canary', rps: 5, latency: { health: 0.6 } },
     ],
-    fires: { 'latency-health-p99-vs-stable': [route('health')] },
+    fires: { 'latency-health-p99-vs-stable': [route('health')], 'latency-health-p50-vs-stable': [route('health')] },
   },
   {
     name: 'canary jobs at 900 ms: the jobs p99 SLO (800 ms) and the comparison fail; files (1 s) at 900 ms pass the SLO',
@@ -129,7 +130,7 @@ const SCENARIOS: Scenario[] = [
       { track: 'stable', rps: 20, latency: { files: 0.9 } },
       { track: 'canary', rps: 5, latency: { jobs: 0.9, files: 0.9 } },
     ],
-    fires: { 'latency-jobs-p99-slo': [route('jobs')], 'latency-jobs-p99-vs-stable': [route('jobs')] },
+    fires: { 'latency-jobs-p99-slo': [route('jobs')], 'latency-jobs-p99-vs-stable': [route('jobs')], 'latency-jobs-p50-vs-stable': [route('jobs')] },
   },
   {
     name: `too few canary requests for a p99: not judged in the ${TESTED_LOCAL_WINDOW} window, judged over ${CLUSTER_GATE.window}`,
@@ -141,7 +142,7 @@ const SCENARIOS: Scenario[] = [
     firesIn: {
       [CLUSTER_GATE.window]: {
         'latency-health-p99-slo': [route('health')],
-        ...Object.fromEntries((Object.keys(ROUTES) as RouteClass[]).map((c) => [`latency-${c}-p99-vs-stable`, [route(c)]])),
+        ...Object.fromEntries((Object.keys(ROUTES) as RouteClass[]).flatMap((c) => [`p99`, `p50`].map((q) => [`latency-${c}-${q}-vs-stable`, [route(c)]]))),
       },
     },
   },
@@ -200,7 +201,7 @@ const SCENARIOS: Scenario[] = [
       { track: 'canary', rps: 20, latency: { health: 0.15 } },
     ],
     fires: { 'latency-health-p99-slo': [route('health')] },
-    firesIn: { [CLUSTER_GATE.window]: { 'latency-health-p99-slo': [route('health')], 'latency-health-p99-vs-stable': [route('health')] } },
+    firesIn: { [CLUSTER_GATE.window]: { 'latency-health-p99-slo': [route('health')], 'latency-health-p99-vs-stable': [route('health')], 'latency-health-p50-vs-stable': [route('health')] } },
   },
   {
     name: 'phase 100%: stable serves nothing, a healthy canary passes every check',

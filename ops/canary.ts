@@ -40,6 +40,13 @@ export const TOLERANCE = {
   latencyFactor: 1.5,
   latencySlackSeconds: 0.1,
   /**
+   * p50 per route: canary > stable × factor + slack seconds. The median is what a slower build moves first and what
+   * noise moves least: it still tells a 300 ms slower canary from a stable build whose p99 a busy machine has
+   * stretched past 300 ms.
+   */
+  medianFactor: 2,
+  medianSlackSeconds: 0.05,
+  /**
    * A route's p99 is judged only once the canary served it at least this often within the window: the p99 of a
    * handful of requests is their maximum, and one descheduled moment of one process would decide the rollout.
    */
@@ -114,21 +121,26 @@ function errorChecks(slo: ErrorSlo, w: GateWindows): CanaryCheck[] {
 }
 
 function latencyChecks(slo: LatencySlo, w: GateWindows): CanaryCheck[] {
-  const c = latencyQuantile(0.99, slo.routes, w.window, byRoute(canary));
-  const s = latencyQuantile(0.99, slo.routes, w.window, byRoute(stable));
+  const q = (quantile: number, track: Scope) => latencyQuantile(quantile, slo.routes, w.window, byRoute(track));
   const enough = `(${requestCount(slo.routes, w.window, byRoute(canary))}) >= ${TOLERANCE.minRouteRequests}`;
   return [
     {
       name: `latency-${slo.name}-p99-slo`,
       kind: 'slo',
       summary: `canary p99 of a ${slo.name} route above the SLO (< ${ms(slo.p99)}) while stable meets it`,
-      expr: `((${c}) > ${slo.p99} and on(route) ${enough}) unless on(route) ((${s}) > ${slo.p99})`,
+      expr: `((${q(0.99, canary)}) > ${slo.p99} and on(route) ${enough}) unless on(route) ((${q(0.99, stable)}) > ${slo.p99})`,
     },
     {
       name: `latency-${slo.name}-p99-vs-stable`,
       kind: 'vs-stable',
       summary: `canary p99 of a ${slo.name} route above stable × ${TOLERANCE.latencyFactor} + ${ms(TOLERANCE.latencySlackSeconds)}`,
-      expr: `(${c}) > on(route) (${s}) * ${TOLERANCE.latencyFactor} + ${TOLERANCE.latencySlackSeconds} and on(route) ${enough} and on() ${stableServing(w)}`,
+      expr: `(${q(0.99, canary)}) > on(route) (${q(0.99, stable)}) * ${TOLERANCE.latencyFactor} + ${TOLERANCE.latencySlackSeconds} and on(route) ${enough} and on() ${stableServing(w)}`,
+    },
+    {
+      name: `latency-${slo.name}-p50-vs-stable`,
+      kind: 'vs-stable',
+      summary: `canary median of a ${slo.name} route above stable × ${TOLERANCE.medianFactor} + ${ms(TOLERANCE.medianSlackSeconds)}`,
+      expr: `(${q(0.5, canary)}) > on(route) (${q(0.5, stable)}) * ${TOLERANCE.medianFactor} + ${TOLERANCE.medianSlackSeconds} and on(route) ${enough} and on() ${stableServing(w)}`,
     },
   ];
 }

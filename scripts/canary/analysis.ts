@@ -38,7 +38,7 @@ export function describeFailure(f: FailedCheck): string {
   const where = Object.entries(f.labels)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const value = f.check.startsWith('latency-') ? `p99 ${Math.round(f.value * 1000)} ms` : f.check.startsWith('errors-') ? `ratio ${(f.value * 100).toFixed(2)}%` : `value ${f.value}`;
+  const value = f.check.startsWith('latency-') ? `${f.check.includes('-p50-') ? 'p50' : 'p99'} ${Math.round(f.value * 1000)} ms` : f.check.startsWith('errors-') ? `ratio ${(f.value * 100).toFixed(2)}%` : `value ${f.value}`;
   return `${f.check}: ${f.summary} (${[where, value].filter(Boolean).join(', ')})`;
 }
 

@@ -58,7 +58,7 @@ export interface PhaseResult {
   analyses: Analysis[];
   readings?: Readings;
   load?: Omit<LoadCounts, 'failures'>;
-  /** At 100 %: requests due after stable's weight reached 0 that stable still answered, and the last one's due time. */
+  /** At 100 %: requests due during the phase, after stable's weight reached 0, that stable still answered, and the last one's due time. */
   afterStableZero?: { requests: number; lastDueAfterMs: number };
 }
 
@@ -317,7 +317,7 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
     }
     const full = phases.find((p) => p.phase === 100 && p.startedAt !== undefined);
     if (full) {
-      const late = load.outcomes.filter((o) => o.track === 'stable' && o.at >= full.startedAt!);
+      const late = load.outcomes.filter((o) => o.track === 'stable' && o.at >= full.startedAt! && o.at < full.endedAt!);
       full.afterStableZero = { requests: late.length, lastDueAfterMs: Math.round(late.reduce((m, o) => Math.max(m, o.at - full.startedAt!), 0)) };
     }
     const all = load.counts(0, Infinity, slowMs);
