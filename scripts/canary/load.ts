@@ -12,6 +12,8 @@ import { TRACK_HEADER } from './haproxy.js';
 export interface Outcome {
   /** Due time, ms after the load started. */
   at: number;
+  /** When it was sent, ms after the load started (later than due when the client fell behind): what decides which weights routed it. */
+  sent: number;
   /** ms from due time to the end of the response (or the error). */
   ms: number;
   /** 0 when no response came. */
@@ -95,9 +97,10 @@ export class PacedLoad {
 
   private one(due: number, path: string): Promise<void> {
     return new Promise((resolve) => {
-      const from = Math.max(due, performance.now());
+      const sent = performance.now();
+      const from = Math.max(due, sent);
       const record = (status: number, track: string, error?: string) => {
-        this.outcomes.push({ at: due - this.t0, ms: performance.now() - from, status, track, path, error });
+        this.outcomes.push({ at: due - this.t0, sent: sent - this.t0, ms: performance.now() - from, status, track, path, error });
         resolve();
       };
       const req = http.get(`${this.opts.url}${path}`, { agent: this.agent, headers: this.opts.headers }, (res) => {
@@ -111,9 +114,9 @@ export class PacedLoad {
     });
   }
 
-  /** Counts of the requests due in [from, to) ms (default: all). */
+  /** Counts of the requests sent in [from, to) ms (default: all). */
   counts(from = 0, to = Infinity, slowMs = Infinity): LoadCounts {
-    const selected = this.outcomes.filter((o) => o.at >= from && o.at < to);
+    const selected = this.outcomes.filter((o) => o.sent >= from && o.sent < to);
     const failedOf = (o: Outcome) => o.status < 200 || o.status >= 300;
     const byTrack: Record<string, TrackCounts> = {};
     for (const track of new Set(selected.map((o) => o.track))) {
@@ -136,6 +139,13 @@ export class PacedLoad {
     }
     const failures = selected.filter(failedOf).map((o) => ({ at: Math.round(o.at), track: o.track, path: o.path, status: o.status, ...(o.error ? { error: o.error } : {}) }));
     return { requests: selected.length, failed: failures.length, byTrack, failures };
+  }
+
+  /** How far behind its schedule the client fell (ms, p99 and max): large values mean the machine itself is overloaded. */
+  sendLag(): { p99: number; max: number } {
+    const lags = Float64Array.from(this.outcomes.map((o) => Math.max(0, o.sent - o.at))).sort();
+    const at = (q: number) => (lags.length ? Math.round(lags[Math.min(lags.length - 1, Math.ceil(q * lags.length) - 1)]!) : 0);
+    return { p99: at(0.99), max: at(1) };
   }
 
   /** Achieved rate (completed requests per second) over the run. */

@@ -30,7 +30,7 @@ export function timelineTable(r: CanaryReport): string {
   return table(['Phase', 'Planned Duration', 'Actual Duration', 'Status'], rows);
 }
 
-export function readingsTable(p: PhaseResult): string {
+export function readingsTable(p: Pick<PhaseResult, 'readings'>): string {
   const r = p.readings;
   if (!r) return '(no readings)';
   const rows: string[][] = [];
@@ -56,6 +56,10 @@ export function formatReport(r: CanaryReport): string {
   out.push(`  ${r.settings.rate} req/s paced through HAProxy (achieved ${r.load.achievedRate}/s), bake ${r.settings.bakeSeconds} s per phase, analysis every ${r.settings.intervalSeconds} s over ${r.settings.window}\n`);
   out.push('### Timeline');
   out.push(timelineTable(r));
+  if (r.warmup.readings) {
+    out.push(`\n### Warm-up: stable alone for ${r.warmup.seconds} s (the baseline)`);
+    out.push(readingsTable(r.warmup));
+  }
   for (const [i, p] of r.phases.entries()) {
     if (!p.readings) continue;
     out.push(`\n### Phase ${i + 1} (${p.phase}%): SLO readings over the phase (${s1(p.actualSeconds ?? 0)}), ${status(p)}`);
@@ -65,20 +69,22 @@ export function formatReport(r: CanaryReport): string {
       const t = (k: string) => l.byTrack[k] ?? { requests: 0, failed: 0, p99: NaN };
       out.push(`load in this phase: ${l.requests} requests, ${l.failed} failed; canary answered ${t('canary').requests} (${t('canary').failed} failed), stable ${t('stable').requests} (${t('stable').failed} failed)`);
     }
-    if (p.afterStableZero) out.push(`stable answered ${p.afterStableZero.requests} requests due after its weight reached 0 (the last due ${p.afterStableZero.lastDueAfterMs} ms after)`);
+    if (p.afterStableZero) out.push(`stable answered ${p.afterStableZero.requests} requests sent after its weight reached 0${p.afterStableZero.requests ? ` (the last sent ${p.afterStableZero.lastSentAfterMs} ms after)` : ''}`);
     out.push(`analyses: ${p.analyses.map((a) => `+${(a.at / 1000).toFixed(1)} s ${a.failed.length ? `FAILED (${[...new Set(a.failed.map((f) => f.check))].join(', ')})` : 'ok'}`).join('; ')}`);
   }
   if (r.rollback) {
     const rb = r.rollback;
     out.push(`\n### Rollback at ${rb.phase}%`);
     for (const reason of rb.reasons) out.push(`- ${reason}`);
-    out.push(`detected by analysis #${rb.analysisNumber}, ${s1(rb.detectedAfterMs / 1000)} after the weight change (interval ${r.settings.intervalSeconds} s); weights set in ${rb.weightCommandMs} ms`);
-    out.push(`canary requests due after its weight reached 0: ${rb.canaryRequestsAfterRollback}; its last in-flight response ended ${rb.canaryDrainedAfterMs} ms after the rollback command`);
+    out.push(`detected by analysis #${rb.analysisNumber}, ${s1(rb.detectedAfterMs / 1000)} after the weight change (interval ${r.settings.intervalSeconds} s); canary weight 0 at +${(rb.weightZeroAfterMs / 1000).toFixed(2)} s (the weight commands took ${rb.weightCommandMs} ms)`);
+    out.push(`canary requests sent after its weight reached 0: ${rb.canaryRequestsAfterRollback}; its last in-flight response ended ${rb.canaryDrainedAfterMs} ms after the rollback command`);
   }
   out.push('\n### Load');
   const rows = Object.entries(r.load.byTrack).map(([track, c]) => [track, String(c.requests), String(c.failed), String(c.status5xx), String(c.slow), `${c.p50} ms`, `${c.p99} ms`]);
   out.push(table(['answered by', 'requests', 'failed', '5xx', `≥ ${r.load.slowMs} ms`, 'p50', 'p99'], rows));
   out.push(`total: ${r.load.requests} requests, ${r.load.failed} failed (network errors, timeouts and every non-2xx answer)`);
+  const lag = r.load.sendLagMs;
+  out.push(`the load client sent on schedule within ${lag.p99} ms (p99; max ${lag.max} ms)${lag.p99 > 100 ? ' — it fell behind: the machine is overloaded, latencies here say more about it than about the builds' : ''}`);
   out.push(`affected by the canary: ${r.affected.canary5xx} answered 5xx, ${r.affected.canarySlow} answered in ≥ ${r.load.slowMs} ms, of ${r.affected.canaryServed} it answered`);
   const hp = Object.entries(r.haproxy).map(([name, s]) => `${name}: ${s.sessions} sessions, ${s.hrsp5xx} 5xx, ${s.connectionErrors} connection errors, ${s.responseErrors} response errors, ${s.retries} retries, ${s.redispatches} redispatches, weight ${s.weight}`);
   out.push(`HAProxy: ${hp.join('; ')}`);

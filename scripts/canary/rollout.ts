@@ -58,21 +58,23 @@ export interface PhaseResult {
   analyses: Analysis[];
   readings?: Readings;
   load?: Omit<LoadCounts, 'failures'>;
-  /** At 100 %: requests due during the phase, after stable's weight reached 0, that stable still answered, and the last one's due time. */
-  afterStableZero?: { requests: number; lastDueAfterMs: number };
+  /** At 100 %: requests sent during the phase, after stable's weight reached 0, that stable still answered, and when the last was sent. */
+  afterStableZero?: { requests: number; lastSentAfterMs: number };
 }
 
 export interface RollbackResult {
   phase: number;
   reasons: string[];
   failed: FailedCheck[];
-  /** ms from the phase's weight change to the analysis that failed. */
+  /** ms from the phase's weight change to the analysis that failed (its scheduled time). */
   detectedAfterMs: number;
+  /** ms from the phase's weight change until the canary's weight was 0 (analysis queries and weight commands included). */
+  weightZeroAfterMs: number;
   /** Which analysis of the phase it was (1 = the first, one interval in). */
   analysisNumber: number;
   /** ms the two runtime API commands took. */
   weightCommandMs: number;
-  /** Requests due after the canary's weight reached 0 that the canary still answered (must be 0). */
+  /** Requests sent after the canary's weight reached 0 that the canary still answered (must be 0). */
   canaryRequestsAfterRollback: number;
   /** ms after the rollback command the canary's last in-flight response ended (the drain). */
   canaryDrainedAfterMs: number;
@@ -85,9 +87,11 @@ export interface CanaryReport {
   durationSeconds: number;
   builds: Record<Track, { label: string; describe: string; settings: Record<string, string> }>;
   settings: { phases: number[]; bakeSeconds: number; intervalSeconds: number; window: string; warmupSeconds: number; tailSeconds: number; rate: number; paths: string[] };
+  /** Stable alone under the load before phase 1: the baseline (a machine too busy to meet the SLOs shows here). */
+  warmup: { seconds: number; readings?: Readings };
   phases: PhaseResult[];
   rollback?: RollbackResult;
-  load: Omit<LoadCounts, 'failures'> & { failures: LoadCounts['failures']; achievedRate: number; slowMs: number };
+  load: Omit<LoadCounts, 'failures'> & { failures: LoadCounts['failures']; achievedRate: number; slowMs: number; sendLagMs: { p99: number; max: number } };
   /** Requests the canary's faults (if any) reached: its 5xx answers, its answers at or over `load.slowMs`, all it answered. */
   affected: { canaryServed: number; canary5xx: number; canarySlow: number };
   haproxy: Record<string, ServerStats>;
@@ -262,8 +266,10 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
 
     log(`load: ${opts.rate} req/s, evenly paced, open loop, through HAProxy over ${paths.length} paths; warm-up ${opts.warmupSeconds} s on stable`);
     load.start();
+    let warmupReadings: Readings | undefined;
     try {
       await abortable(opts.warmupSeconds * 1000);
+      if (opts.warmupSeconds >= 2) warmupReadings = await readings(prom, `${Math.floor(opts.warmupSeconds)}s`);
       for (const [i, p] of phases.entries()) {
         await setWeights(p.phase);
         p.startedAt = load.now();
@@ -290,6 +296,7 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
             reasons,
             failed: a.failed,
             detectedAfterMs: a.at,
+            weightZeroAfterMs: Math.round(rollbackDoneAt - p.startedAt),
             analysisNumber: k,
             weightCommandMs: Math.round((rollbackDoneAt - rollbackCommandAt) * 10) / 10,
             canaryRequestsAfterRollback: 0,
@@ -317,14 +324,14 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
     }
     const full = phases.find((p) => p.phase === 100 && p.startedAt !== undefined);
     if (full) {
-      const late = load.outcomes.filter((o) => o.track === 'stable' && o.at >= full.startedAt! && o.at < full.endedAt!);
-      full.afterStableZero = { requests: late.length, lastDueAfterMs: Math.round(late.reduce((m, o) => Math.max(m, o.at - full.startedAt!), 0)) };
+      const late = load.outcomes.filter((o) => o.track === 'stable' && o.sent >= full.startedAt! && o.sent < full.endedAt!);
+      full.afterStableZero = { requests: late.length, lastSentAfterMs: Math.round(late.reduce((m, o) => Math.max(m, o.sent - full.startedAt!), 0)) };
     }
     const all = load.counts(0, Infinity, slowMs);
     const canaryOutcomes = load.outcomes.filter((o) => o.track === 'canary');
     if (rollback) {
-      rollback.canaryRequestsAfterRollback = canaryOutcomes.filter((o) => o.at >= rollbackDoneAt).length;
-      const lastEnd = canaryOutcomes.reduce((m, o) => Math.max(m, o.at + o.ms), 0);
+      rollback.canaryRequestsAfterRollback = canaryOutcomes.filter((o) => o.sent >= rollbackDoneAt).length;
+      const lastEnd = canaryOutcomes.reduce((m, o) => Math.max(m, Math.max(o.at, o.sent) + o.ms), 0);
       rollback.canaryDrainedAfterMs = Math.max(0, Math.round(lastEnd - rollbackCommandAt));
     }
     const report: CanaryReport = {
@@ -337,10 +344,11 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
         canary: { label: canary.label, describe: canary.describe, settings: canary.env },
       },
       settings: { phases: [...CANARY_PHASES], bakeSeconds: opts.bakeSeconds, intervalSeconds: opts.intervalSeconds, window, warmupSeconds: opts.warmupSeconds, tailSeconds: opts.tailSeconds, rate: opts.rate, paths },
+      warmup: { seconds: opts.warmupSeconds, readings: warmupReadings },
       phases,
       rollback,
       // The first 100 failures in full (a broken canary at 100 % could fail thousands); `failed` counts them all.
-      load: { ...all, failures: all.failures.slice(0, 100), achievedRate: load.achievedRate(), slowMs },
+      load: { ...all, failures: all.failures.slice(0, 100), achievedRate: load.achievedRate(), slowMs, sendLagMs: load.sendLag() },
       affected: {
         canaryServed: canaryOutcomes.length,
         canary5xx: canaryOutcomes.filter((o) => o.status >= 500).length,
