@@ -143,7 +143,7 @@ describe('lint:spec: the lifecycle rules (deprecated, x-deprecated-at, x-sunset,
 });
 
 describe('check:breaking (Optic, offline)', { timeout: 180_000 }, () => {
-  const base = path.join(ROOT, 'openapi/released/v1.yaml');
+  const base = path.join(ROOT, 'openapi/released/v1.0.0.yaml');
 
   it('passes the current contract against the released baseline', () => {
     const r = checkBreaking(base, path.join(ROOT, 'openapi/openapi.yaml'));
