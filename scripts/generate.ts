@@ -25,18 +25,28 @@ async function generateTypes(spec: SpecDoc): Promise<string> {
 
 function generateOperations(spec: SpecDoc): string {
   const ops = listOperations(spec);
+  const scopes = [...new Set(ops.flatMap((o) => o.scopes))];
   const lines = [
     HEADER,
-    '/** Every operation of the contract, with the scopes its security requirement names. */',
+    '/**',
+    ' * Every operation of the contract and what the contract says about it: the scopes its security requirement',
+    " * names (public: none needed), its rate limiter (`x-rate-limit`) and how its answers may be cached (from the",
+    ' * headers its success responses declare).',
+    ' */',
     'export const operations = {',
     ...ops.map(
       (o) =>
-        `  ${o.operationId}: { operationId: '${o.operationId}', method: '${o.method}', path: '${o.path}', scopes: [${o.scopes.map((s) => `'${s}'`).join(', ')}], public: ${o.public} },`,
+        `  ${o.operationId}: { operationId: '${o.operationId}', method: '${o.method}', path: '${o.path}', scopes: [${o.scopes.map((s) => `'${s}'`).join(', ')}], public: ${o.public}, rateLimit: '${o.rateLimit}', caching: '${o.caching}' },`,
     ),
     '} as const;',
     '',
     'export type OperationId = keyof typeof operations;',
+    'export type Operation = (typeof operations)[OperationId];',
     'export const operationIds = Object.keys(operations) as OperationId[];',
+    '',
+    '/** Every scope an operation can require, in the order the contract first names them. */',
+    `export const API_SCOPES = [${scopes.map((s) => `'${s}'`).join(', ')}] as const;`,
+    'export type ApiScope = (typeof API_SCOPES)[number];',
     '',
     ...generateDeprecations(spec),
   ];

@@ -16,6 +16,13 @@ export function readSpec(file = SPEC_PATH): SpecDoc {
 
 export const HTTP_METHODS = ['get', 'head', 'options', 'put', 'post', 'delete', 'patch', 'trace'] as const;
 
+/** The rate limiters of src/security/rate-limit.ts; each operation names one in `x-rate-limit`. */
+export const RATE_LIMIT_CLASSES = ['api', 'files', 'public'] as const;
+export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
+
+/** How a 2xx answer may be cached: `etag` (it declares an ETag: revalidate with If-None-Match) or `no-store`. */
+export type Caching = 'etag' | 'no-store';
+
 export interface OperationMeta {
   operationId: string;
   method: string;
@@ -23,8 +30,33 @@ export interface OperationMeta {
   /** Scopes any accepted security requirement needs; [] for public operations. */
   scopes: string[];
   public: boolean;
+  /** The operation's `x-rate-limit`. */
+  rateLimit: RateLimitClass;
+  /** From the headers its success responses declare: `Cache-Control` no-store wins over `ETag`. */
+  caching: Caching;
   tags: string[];
   summary: string;
+}
+
+function resolveRef(spec: SpecDoc, node: SpecDoc): SpecDoc {
+  const ref = node?.$ref;
+  if (typeof ref !== 'string') return node;
+  return ref.replace(/^#\//, '').split('/').reduce((at: SpecDoc, key: string) => at?.[key], spec);
+}
+
+function cachingOf(spec: SpecDoc, where: string, op: SpecDoc): Caching {
+  const success = Object.entries<SpecDoc>(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+  const headers = success.flatMap(([, r]) => Object.entries<SpecDoc>(resolveRef(spec, r)?.headers ?? {}));
+  const noStore = headers.some(([name, h]) => name.toLowerCase() === 'cache-control' && /no-store/.test(String(resolveRef(spec, h)?.schema?.const ?? '')));
+  if (noStore) return 'no-store';
+  if (headers.some(([name]) => name.toLowerCase() === 'etag')) return 'etag';
+  throw new Error(`${where}: a success response must declare either an ETag or Cache-Control: no-store`);
+}
+
+function rateLimitOf(where: string, op: SpecDoc): RateLimitClass {
+  const value = op['x-rate-limit'];
+  if (!(RATE_LIMIT_CLASSES as readonly unknown[]).includes(value)) throw new Error(`${where}: x-rate-limit must be one of ${RATE_LIMIT_CLASSES.join(', ')}`);
+  return value as RateLimitClass;
 }
 
 export function listOperations(spec: SpecDoc): OperationMeta[] {
@@ -36,7 +68,18 @@ export function listOperations(spec: SpecDoc): OperationMeta[] {
       const security: Record<string, string[]>[] = op.security ?? spec.security ?? [];
       const isPublic = security.length === 0 || security.some((req) => Object.keys(req).length === 0);
       const scopes = isPublic ? [] : [...new Set(security.flatMap((req) => Object.values(req).flat()))].sort();
-      out.push({ operationId: op.operationId, method, path: p, scopes, public: isPublic, tags: op.tags ?? [], summary: op.summary ?? '' });
+      const where = `${method.toUpperCase()} ${p}`;
+      out.push({
+        operationId: op.operationId,
+        method,
+        path: p,
+        scopes,
+        public: isPublic,
+        rateLimit: rateLimitOf(where, op),
+        caching: cachingOf(spec, where, op),
+        tags: op.tags ?? [],
+        summary: op.summary ?? '',
+      });
     }
   }
   return out;
