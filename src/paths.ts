@@ -13,5 +13,6 @@ function findRoot(): string {
   return dir;
 }
 
-export const PROJECT_ROOT = findRoot();
-export const fromRoot = (...parts: string[]): string => path.join(PROJECT_ROOT, ...parts);
+let root: string | undefined;
+/** A path under the project root (found on first use, not at import). */
+export const fromRoot = (...parts: string[]): string => path.join((root ??= findRoot()), ...parts);

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import { openSqlStore } from '../../src/backend/sql/store.js';
 import { LocalBlobStore } from '../../src/files/local.js';
-import { blobKeyFor } from '../../src/files/port.js';
+import { blobKeyFor } from '../../src/backend/port.js';
 import { DEFAULT_LIMIT } from '../../src/http/lists.js';
 
 const dataDir = process.env.PORTAL_DATA_DIR ?? './data';

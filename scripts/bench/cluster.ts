@@ -3,7 +3,7 @@
  * signing keys and a blob directory they share (standing in for S3), each on its own ports. Used by the
  * two-replica test and `npm run demo:cluster`.
  */
-import { API_KEY_SCOPES } from '../../src/backend/sql/writes.js';
+import { API_KEY_SCOPES } from '../../src/backend/api-keys.js';
 import { openSqlStore } from '../../src/backend/sql/store.js';
 import { freePort, productionEnv, startPortal, type PortalProcess } from './portal-process.js';
 import { seedDemoData } from './seed-data.js';

@@ -65,13 +65,18 @@ const pkg = new Map<string, number>();
 // Inclusive time per package / source file: a sample counts once for every package on its (synchronous) stack.
 const inclusive = new Map<string, number>();
 // Per module of ours: each sample goes to the first src/ (or scripts/) frame from the leaf up, so library and
-// runtime work is charged to the module of ours that called it (helmet → headers.ts, Kysely → read.ts).
+// runtime work is charged to the module of ours that called it (helmet → headers.ts, Kysely → read.ts). Work a
+// library runs in its own promise continuation has no frame of ours on its stack: it is charged to the outermost
+// library package on the stack instead (express-openapi-validator's stages run after its spec promise, so).
 const ours = new Map<string, number>();
 const ownModuleOf = (at: number | undefined): string => {
+  let outermostPackage: string | undefined;
   for (; at !== undefined; at = parentOf.get(at)) {
     const s = short(byId.get(at)!.callFrame.url);
     if (s.startsWith('src/') || s.startsWith('scripts/')) return s;
+    if (s.startsWith('nm/')) outermostPackage = pkgOf(byId.get(at)!.callFrame.url);
   }
+  if (outermostPackage) return `${outermostPackage} (in its own continuation)`;
   return '(no module of ours: HTTP parsing and writing, GC, idle)';
 };
 let total = 0;

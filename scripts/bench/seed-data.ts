@@ -3,7 +3,7 @@
  * blobs, and optionally a synthetic tenant with N jobs for list-latency runs.
  */
 import path from 'node:path';
-import { API_KEY_SCOPES } from '../../src/backend/sql/writes.js';
+import { API_KEY_SCOPES } from '../../src/backend/api-keys.js';
 import { seedScale } from '../../src/backend/sql/scale.js';
 import { seedDemo } from '../../src/backend/sql/seed.js';
 import { openSqlStore } from '../../src/backend/sql/store.js';

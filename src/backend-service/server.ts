@@ -6,13 +6,15 @@
  * - requests are validated by express-openapi-validator against the bundled backend spec;
  * - each call gets an AbortSignal that fires when the caller disconnects or its `x-portal-deadline-ms` runs
  *   out, so a cancelled portal request cancels the SQL query here too;
- * - failures are problem+json without internals: transient → 503 + Retry-After, deadline → 504, else 500.
+ * - failures are problem+json without internals, mapped like the portal's (src/http/errors.ts): the pipeline's
+ *   unavailable/at capacity → 503 + Retry-After, timeout or deadline → 504, transient → 503, else 500.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import { backendProblem } from '../http/errors.js';
 import { HttpProblem, PROBLEM_BASE, problems } from '../http/problem.js';
 import { setDeadline } from '../common/deadline.js';
 import { JOB_STATUSES, TransientBackendError } from '../backend/port.js';
@@ -39,7 +41,6 @@ export interface BackendServerOptions {
   spec?: object;
 }
 
-const SPEC_PATH = fromRoot('generated/backend.openapi.json');
 const DEADLINE_HEADER = 'x-portal-deadline-ms';
 
 class ClientGone extends Error {
@@ -113,7 +114,7 @@ function p(req: Request, name: string): string {
 export function createBackendServer(opts: BackendServerOptions): express.Express {
   const { backend, logger } = opts;
   const defaultDeadlineMs = opts.defaultDeadlineMs ?? 30_000;
-  const spec = opts.spec ?? (JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as object);
+  const spec = opts.spec ?? (JSON.parse(readFileSync(fromRoot('generated/backend.openapi.json'), 'utf8')) as object);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -149,7 +150,9 @@ export function createBackendServer(opts: BackendServerOptions): express.Express
           return;
         }
         let problem: HttpProblem;
+        const fromPipeline = backendProblem(err);
         if (err instanceof HttpProblem) problem = err;
+        else if (fromPipeline) problem = fromPipeline;
         else if (ctx.deadlineHit()) problem = problems.gatewayTimeout('The store did not answer before the deadline.');
         else if (err instanceof TransientBackendError) problem = problems.serviceUnavailable(1, 'The store failed transiently.');
         else problem = problems.internal(err);

@@ -1,6 +1,7 @@
 /**
  * The Backend port: everything the operations may ask of the data tier. Adapters (the SQL store, the RPC
- * client) implement it; every call passes through the resilience pipeline (src/backend/resilience.ts).
+ * client) implement it; every call passes through the resilience pipeline (src/backend/resilience.ts), whose
+ * failures are the errors at the end of this file.
  *
  * Every data call takes the caller's tenant id (tenant scoping happens inside the adapter, in the SQL `where`)
  * and an AbortSignal that the adapter must honour (stop the query / the HTTP call when it fires).
@@ -46,8 +47,13 @@ export interface FileRecord {
   size: number;
   sha256: string;
   createdAt: Timestamp;
-  /** Where the bytes live in the BlobStore; derived from tenant, job and file ids, never from user input. */
+  /** Where the bytes live in the BlobStore; derived from tenant, job and file ids (`blobKeyFor`), never from user input. */
   blobKey: string;
+}
+
+/** The one way to make a blob key: `<tenantId>/<jobId>/<fileId>`; ids are validated by their patterns upstream. */
+export function blobKeyFor(tenantId: string, jobId: string, fileId: string): string {
+  return `${tenantId}/${jobId}/${fileId}`;
 }
 
 /**
@@ -120,7 +126,7 @@ export interface Backend {
   findApiKeyByHash(secretHash: string, signal: AbortSignal): Promise<ApiKeyRecord | null>;
 
   /**
-   * Optional, synchronous and cheap (a few µs): a number that changes whenever the api_keys table may have
+   * Optional, synchronous and cheap (no I/O): a number that changes whenever the api_keys table may have
    * changed, by this process or any other, or `undefined` while the adapter cannot tell (then callers must not
    * cache keys). A cached key read at version v is still current while this returns v. Adapters that cannot
    * watch the table (the RPC client) leave it out. Not wrapped in the resilience pipeline: it does no I/O.
@@ -136,4 +142,40 @@ export interface Backend {
 /** Thrown by adapters for faults worth a retry (connection reset, 5xx upstream, lock timeout…). */
 export class TransientBackendError extends Error {
   override readonly name = 'TransientBackendError';
+}
+
+/**
+ * What a Backend behind the resilience pipeline throws when it cannot serve a call, in the backend's own terms;
+ * the HTTP edge (src/http/errors.ts) turns each into its problem (503 + Retry-After, 504).
+ */
+export class BackendUnavailable extends Error {
+  override readonly name = 'BackendUnavailable';
+  constructor(
+    /** `circuit-open`: calls are refused until the next probe; `failing`: it kept failing transiently. */
+    readonly reason: 'circuit-open' | 'failing',
+    /** When a new call may succeed (the circuit's next probe, or a short pause). */
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(reason === 'circuit-open' ? 'the backend circuit is open' : 'the backend failed transiently', options);
+  }
+}
+
+/** The call was refused at once: as many calls as allowed are running and waiting (the bulkhead is full). */
+export class BackendRejected extends Error {
+  override readonly name = 'BackendRejected';
+  constructor(
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super('the backend is at capacity', options);
+  }
+}
+
+/** The backend did not answer before the call's deadline (or its attempt timeout). */
+export class BackendTimeout extends Error {
+  override readonly name = 'BackendTimeout';
+  constructor(options?: ErrorOptions) {
+    super('the backend did not answer in time', options);
+  }
 }

@@ -1,16 +1,14 @@
 /**
  * The per-call parts of the resilience pipeline (src/backend/resilience.ts): the call's own state (its deadline
- * from src/common/deadline.ts), how an attempt's failure is classified, and the two small cockatiel
- * extensions (a breaker that ignores caller aborts, a backoff capped by the deadline).
+ * from src/common/deadline.ts), how an attempt's failure is classified, and a backoff capped by the deadline.
  */
-import { CircuitState, ConsecutiveBreaker, TaskCancelledError } from 'cockatiel';
-import type { CircuitBreakerPolicy, IBackoff, IBackoffFactory, IBreaker, IRetryBackoffContext } from 'cockatiel';
+import { TaskCancelledError } from 'cockatiel';
+import type { IBackoff, IBackoffFactory, IRetryBackoffContext } from 'cockatiel';
 import { deadlineOf } from '../common/deadline.js';
 
 /**
- * One call's state: its deadline (the caller's, or the budget from now) and what its attempts did. Deliberately
- * light — no AbortController or timer of its own on the common path: EventTarget listeners and timers cost
- * several µs each on Node 20, and every request makes one or two calls.
+ * One call's state: its deadline (the caller's, or the budget from now) and what its attempts did. No
+ * AbortController or timer of its own unless it has to wait in the bulkhead queue.
  */
 export class Call {
   readonly deadline: number;
@@ -32,7 +30,7 @@ export class Call {
   }
 
   /**
-   * For a call about to wait in the bulkhead queue (cockatiel's queue ignores signals): rejects at the deadline
+   * For a call about to wait in the bulkhead queue (cockatiel's queue does not watch signals): rejects at the deadline
    * or when the caller aborts, as long as no attempt has started — from then on the attempt's timeout governs.
    */
   stopWaiting(): { promise: Promise<never>; dispose: () => void } {
@@ -62,33 +60,10 @@ export class AttemptFailure extends Error {
     readonly kind: FailureKind,
     readonly call: Call,
     readonly original: unknown,
+    /** The attempt was the circuit's half-open probe. */
+    readonly probe: boolean,
   ) {
     super(`backend attempt failed (${kind})`);
-  }
-}
-
-/** A ConsecutiveBreaker that ignores caller aborts while closed (they say nothing about the backend's health). */
-export class AbortTolerantBreaker implements IBreaker {
-  policy?: CircuitBreakerPolicy;
-  private readonly inner: ConsecutiveBreaker;
-  constructor(threshold: number) {
-    this.inner = new ConsecutiveBreaker(threshold);
-  }
-  get state(): unknown {
-    return this.inner.state;
-  }
-  set state(v: unknown) {
-    this.inner.state = v as number;
-  }
-  success(): void {
-    this.inner.success();
-  }
-  failure(state: CircuitState): boolean {
-    // lastFailure is set synchronously right before failure() is called, so it is this call's failure.
-    const last = this.policy?.lastFailure;
-    const aborted = last !== undefined && 'error' in last && last.error instanceof AttemptFailure && last.error.kind === 'aborted';
-    if (aborted && state === CircuitState.Closed) return false;
-    return this.inner.failure();
   }
 }
 

@@ -1,35 +1,33 @@
 /**
- * The one resilience pipeline every Backend call runs through, whatever the adapter (SQL store or RPC client).
+ * The one resilience pipeline every Backend call runs through, whatever the adapter (SQL store or RPC client):
  *
  *   bulkhead → retry → circuit breaker → per-attempt timeout → adapter
  *
- * One set of cockatiel 3.2 policies per wrapped backend (the breaker and bulkhead hold that backend's state):
+ * cockatiel's policies, composed with `wrap()`; one set per wrapped backend (the breaker and the bulkhead hold
+ * that backend's state). The per-attempt timeout runs inside the composition, per attempt, because its duration
+ * is the attempt's own: the full timeout unless the call's deadline is nearer.
  * - bulkhead: at most `bulkheadConcurrency` calls run, `bulkheadQueue` wait (no longer than their deadline or
- *   their caller); the rest get 503 at once.
+ *   their caller); the rest are rejected at once.
  * - retry: up to `maxRetries` more attempts, exponential backoff with decorrelated jitter (first delay around
  *   `retryBaseDelayMs`, none above `retryMaxDelayMs`), only after a TransientBackendError or an attempt timeout
  *   (every Backend method is an idempotent read). Never after an open circuit, a full bulkhead, a caller abort
  *   or any other error; never past the call's deadline (a backoff is capped to half the time left).
  * - breaker: opens after `breakerConsecutiveFailures` consecutive transient failures or timeouts; after
- *   `breakerHalfOpenAfterMs` the next call is a probe that closes it again on success. Caller aborts don't count.
+ *   `breakerHalfOpenAfterMs` the next call is a probe that closes it again on success. A caller abort is not the
+ *   backend's failure and never counts, except that a probe whose caller gives up re-opens the circuit (the probe
+ *   learned nothing, so the circuit stays cautious).
  * - timeout: `timeoutMs` per attempt (less when the call's deadline is nearer), TimeoutStrategy.Aggressive, with
  *   the attempt's AbortSignal linked to the caller's, so the adapter really stops (SQL query cancelled, HTTP
- *   socket closed). The attempt's signal carries its deadline (`deadlineOf`) for adapters to forward.
- *
- * Per-call state, deadlines on signals and the two cockatiel extensions live in ./resilience-call.ts.
- *
- * Cost (scripts/bench/resilience-overhead.ts, `npm run bench:resilience`): ~14 µs of CPU per successful call on
- * Node 20, about three quarters of it the per-attempt timeout — cockatiel builds an AbortController (~2-3 µs on
- * Node 20, plus its garbage), links it to the caller's signal, arms a timer and races the attempt — and the rest the
- * three outer policies (~3-4 µs together). Any per-attempt signal that the timeout can abort costs most of that.
+ *   socket closed). The attempt's signal carries its deadline (src/common/deadline.ts) for adapters to forward.
  *
  * The call's deadline is the caller's (see `setDeadline`) or, when it set none, `callBudgetMs` (default
- * `timeoutMs`) from the start. So by default a timed-out attempt is never retried: a 6 s upstream answers 504 at
+ * `timeoutMs`) from the start. So by default a timed-out attempt is never retried: a 6 s upstream times out at
  * 5 s, not 15 s, while a fast transient failure still gets its retries inside the same 5 s.
  *
- * Failures leave as HttpProblem: open circuit → 503 + Retry-After (seconds until the probe; thrown at once,
- * no waiting); full bulkhead → 503 + Retry-After: 1; timeout → 504; transient failure after the last retry →
- * 503. A caller abort rethrows the caller's abort reason. Other errors pass through unchanged.
+ * Failures leave as the backend's own errors (src/backend/port.ts), which the HTTP edge maps to problems: open
+ * circuit → BackendUnavailable('circuit-open', time until the probe; thrown at once, no waiting); full bulkhead →
+ * BackendRejected; timeout → BackendTimeout; transient failure after the last retry → BackendUnavailable
+ * ('failing'). A caller abort rethrows the caller's abort reason. Other errors pass through unchanged.
  *
  * Events, for metrics (all optional, called synchronously, exceptions swallowed):
  *   onBreakerStateChange(state)        'closed' | 'open' | 'half-open'
@@ -37,13 +35,14 @@
  *   onGiveUp(op, reason)               a call failed after a retryable failure: 'exhausted' | 'deadline' | 'circuit-open'
  *   onTimeout(op)                      one attempt timed out
  *   onBulkheadRejected(op)             bulkhead and its queue were full
- *   onCall(op, outcome, seconds)       once per call: 'ok' | 'error' | 'timeout' | 'circuit_open' | 'rejected' | 'aborted'
+ *   onCall(op, outcome, seconds)       once per call: one of CALL_OUTCOMES
  * `op` is the Backend method name (`listContacts`, `ping`, …).
  */
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
   CircuitState,
+  ConsecutiveBreaker,
   ExponentialBackoff,
   IsolatedCircuitError,
   TaskCancelledError,
@@ -54,14 +53,14 @@ import {
   handleWhen,
   retry,
   timeout,
+  wrap,
 } from 'cockatiel';
 import type { IBackoffFactory } from 'cockatiel';
 import type { Config } from '../config.js';
-import { problems } from '../http/problem.js';
-import { TransientBackendError } from './port.js';
-import type { Backend } from './port.js';
 import { setAttemptDeadline } from '../common/deadline.js';
-import { AbortTolerantBreaker, AttemptFailure, Call, deadlineCapped, isAbortLike, type FailureKind, type RetryCtx } from './resilience-call.js';
+import { BackendRejected, BackendTimeout, BackendUnavailable, TransientBackendError } from './port.js';
+import type { Backend } from './port.js';
+import { AttemptFailure, Call, deadlineCapped, isAbortLike, type FailureKind, type RetryCtx } from './resilience-call.js';
 
 /** The pipeline's numbers are the configuration's (`config.backend`, documented in the README). */
 export type ResilienceOptions = Pick<
@@ -81,7 +80,9 @@ export type ResilienceOptions = Pick<
 };
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
-export type CallOutcome = 'ok' | 'error' | 'timeout' | 'circuit_open' | 'rejected' | 'aborted';
+/** How a call ended, once per call (the `outcome` label of the backend call metric). */
+export const CALL_OUTCOMES = ['ok', 'error', 'timeout', 'circuit_open', 'rejected', 'aborted'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export type GiveUpReason = 'exhausted' | 'deadline' | 'circuit-open';
 
 export interface ResilienceEvents {
@@ -93,6 +94,7 @@ export interface ResilienceEvents {
   onCall?(op: string, outcome: CallOutcome, seconds: number): void;
 }
 
+/** The backend's health as /v1/health and /readyz report it. */
 export interface BackendHealth {
   status: 'ok' | 'degraded' | 'down';
   latencyMs?: number;
@@ -129,17 +131,21 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
       ),
     },
   );
-  const breaker = new AbortTolerantBreaker(opts.breakerConsecutiveFailures);
   const breakerPolicy = circuitBreaker(
-    handleWhen((e) => e instanceof AttemptFailure && e.kind !== 'other'),
-    { halfOpenAfter: opts.breakerHalfOpenAfterMs, breaker },
+    handleWhen((e) => e instanceof AttemptFailure && (e.kind === 'transient' || e.kind === 'timeout' || (e.kind === 'aborted' && e.probe))),
+    { halfOpenAfter: opts.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerConsecutiveFailures) },
   );
-  breaker.policy = breakerPolicy;
-  // abortOnReturn: false — after a success there is nothing left to stop, and aborting costs ~20 µs a call.
+  const callPolicy = wrap(bulkheadPolicy, retryPolicy, breakerPolicy);
+  // abortOnReturn: false — after a success there is nothing left to stop.
   const timeoutOptions = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
   const timeoutPolicy = timeout(opts.timeoutMs, timeoutOptions);
 
   let openUntil = 0;
+  // The breaker announces a probe just before it runs it: the next attempt to start is that probe.
+  let probeStarting = false;
+  breakerPolicy.onHalfOpen(() => {
+    probeStarting = true;
+  });
   breakerPolicy.onStateChange((s) => {
     if (s === CircuitState.Open) openUntil = Date.now() + opts.breakerHalfOpenAfterMs;
     safe(events.onBreakerStateChange, s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half-open' : 'open');
@@ -155,10 +161,12 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     if (s === CircuitState.HalfOpen) return 'half-open';
     return Date.now() < openUntil ? 'open' : 'half-open';
   };
-  const retryAfterSeconds = () => Math.max(1, Math.ceil((openUntil - Date.now()) / 1000));
+  const untilProbeMs = () => Math.max(0, openUntil - Date.now());
 
   async function attempt<T>(call: Call, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     call.attempts += 1;
+    const probe = probeStarting;
+    probeStarting = false;
     const startedAt = Date.now();
     // The attempt gets the full timeout unless the call's deadline is nearer.
     const ms = Math.min(opts.timeoutMs, call.deadline - startedAt);
@@ -178,7 +186,7 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
       else kind = 'other';
       if (kind === 'timeout') safe(events.onTimeout, call.op);
       if (kind === 'transient' || kind === 'timeout') call.retryableFailures += 1;
-      throw new AttemptFailure(kind, call, err);
+      throw new AttemptFailure(kind, call, err, probe);
     }
   }
 
@@ -191,22 +199,22 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     if (call.caller.aborted) return ['aborted', call.caller.reason ?? err];
     if (err instanceof BulkheadRejectedError) {
       safe(events.onBulkheadRejected, call.op);
-      return ['rejected', Object.assign(problems.serviceUnavailable(1, 'The data backend is at capacity; retry shortly.'), { cause: err })];
+      return ['rejected', new BackendRejected(1000, { cause: err })];
     }
     if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) {
       giveUp(call, 'circuit-open');
-      return ['circuit_open', Object.assign(problems.serviceUnavailable(retryAfterSeconds()), { cause: err })];
+      return ['circuit_open', new BackendUnavailable('circuit-open', untilProbeMs(), { cause: err })];
     }
     const exhausted = call.attempts > opts.maxRetries ? 'exhausted' : 'deadline';
     // A TaskCancelledError out here: the deadline passed while the call waited in the bulkhead queue.
     if (err instanceof TaskCancelledError || (err instanceof AttemptFailure && err.kind === 'timeout')) {
       giveUp(call, exhausted);
-      return ['timeout', Object.assign(problems.gatewayTimeout(), { cause: err instanceof AttemptFailure ? err.original : err })];
+      return ['timeout', new BackendTimeout({ cause: err instanceof AttemptFailure ? err.original : err })];
     }
     if (err instanceof AttemptFailure && err.kind === 'transient') {
       giveUp(call, exhausted);
-      const wait = circuitState() === 'open' ? retryAfterSeconds() : 1;
-      return ['error', Object.assign(problems.serviceUnavailable(wait), { cause: err.original })];
+      const wait = circuitState() === 'open' ? untilProbeMs() : 1000;
+      return ['error', new BackendUnavailable('failing', wait, { cause: err.original })];
     }
     return ['error', err instanceof AttemptFailure ? err.original : err];
   }
@@ -222,8 +230,7 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     // No free slot: this call will queue (or be rejected), and a queued call must still honour its deadline.
     const waiting = bulkheadPolicy.executionSlots === 0 ? call.stopWaiting() : undefined;
     try {
-      // The policies nested by hand, as wrap() would (each passes the caller's signal on), minus its per-call objects.
-      const work = bulkheadPolicy.execute(() => retryPolicy.execute(() => breakerPolicy.execute(() => attempt(call, fn), signal), signal), signal);
+      const work = callPolicy.execute(() => attempt(call, fn), signal);
       if (waiting) work.catch(() => {}); // when the queue wait loses, the abandoned work settles later, unobserved
       const value = waiting ? await Promise.race([work, waiting.promise]) : await work;
       safe(events.onCall, op, 'ok', seconds());
@@ -247,8 +254,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
       if (signal.aborted) throw err;
       const latencyMs = Math.round(performance.now() - started);
       if (circuitState() === 'open') return { status: 'down', latencyMs, detail: 'circuit open' };
-      const status = (err as { status?: number }).status;
-      const detail = status === 504 ? 'ping timed out' : status === 503 ? 'ping failed: backend unavailable' : 'ping failed';
+      const detail =
+        err instanceof BackendTimeout ? 'ping timed out' : err instanceof BackendUnavailable || err instanceof BackendRejected ? 'ping failed: backend unavailable' : 'ping failed';
       return { status: 'degraded', latencyMs, detail };
     }
     const latencyMs = Math.round(performance.now() - started);

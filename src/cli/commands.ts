@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { AdminError, API_KEY_SCOPES } from '../backend/sql/writes.js';
+import { API_KEY_SCOPES } from '../backend/api-keys.js';
+import { AdminError } from '../backend/sql/writes.js';
 import { openSqlStore, sqlStoreOptions, StoreOpenError } from '../backend/sql/store.js';
 import type { SqlStore } from '../backend/sql/store.js';
 

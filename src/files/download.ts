@@ -138,7 +138,8 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
     const method = req.method.toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') throw problems.methodNotAllowed(['GET', 'HEAD']);
 
-    const fileId = String(req.params.fileId ?? '');
+    // The route phase's match in the app; Express's own route parameters where the handler is mounted on a route.
+    const fileId = String(req.ctx?.match?.params.fileId ?? req.params.fileId ?? '');
     const { values, errors } = signedParams(req);
     if (!FILE_ID_RE.test(fileId)) errors.unshift({ location: 'path', name: 'fileId', message: 'is not a file id' });
     if (errors.length > 0) {
@@ -161,7 +162,7 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
     // One open (path check, open, fstat) when the store offers it; otherwise a stat now and a read below.
     const opened = blobs.open ? await openOnce(file, log) : undefined;
     try {
-      await answer(req, res, method, file, opened, verdict, url, log);
+      await answer(req, res, { method, file, opened, verdict, url, log });
     } finally {
       // Every answer but a streamed body leaves the handle to us (304, 416, HEAD, a client already gone).
       if (opened && !streamed.has(opened)) await opened.close().catch(() => undefined);
@@ -170,7 +171,17 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
 
   const streamed = new WeakSet<OpenBlob>();
 
-  async function answer(req: Request, res: Response, method: string, file: FileRecord, opened: OpenBlob | undefined, verdict: { kid: string; expiresAt: Date }, url: string, log: LogLike): Promise<void> {
+  /** A verified download: its method, file row, opened blob (when the store opens), signature, redacted URL and log. */
+  interface Download {
+    method: string;
+    file: FileRecord;
+    opened: OpenBlob | undefined;
+    verdict: { kid: string; expiresAt: Date };
+    url: string;
+    log: LogLike;
+  }
+
+  async function answer(req: Request, res: Response, { method, file, opened, verdict, url, log }: Download): Promise<void> {
     const size = opened ? opened.size : await statBlob(file, log);
     const etag = `"${file.sha256}"`;
 

@@ -1,6 +1,7 @@
 /**
  * The BlobStore port: where file bytes live. Adapters: local disk under PORTAL_DATA_DIR (embedded default) and
- * S3-compatible object storage. Keys come from `blobKeyFor` (tenant, job and file ids), never from user input.
+ * S3-compatible object storage. Keys come from `blobKeyFor` (src/backend/port.ts: tenant, job and file ids), never
+ * from user input.
  */
 import type { Readable } from 'node:stream';
 
@@ -47,9 +48,4 @@ export interface BlobStore {
    */
   presign?(key: string, opts: { filename: string; contentType: string; expiresInSeconds: number }): Promise<string | null>;
   close(): Promise<void>;
-}
-
-/** The one way to make a blob key: `<tenantId>/<jobId>/<fileId>`; ids are validated by their patterns upstream. */
-export function blobKeyFor(tenantId: string, jobId: string, fileId: string): string {
-  return `${tenantId}/${jobId}/${fileId}`;
 }

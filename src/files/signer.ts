@@ -72,7 +72,7 @@ const KID_RE = /^[A-Za-z0-9_-]{1,32}$/;
 // 32 bytes of HMAC-SHA256 in unpadded base64url.
 const SIG_RE = /^[A-Za-z0-9_-]{43}$/;
 
-function canonical(method: SignedMethod, fileId: string, tenant: string, expires: string, kid: string): string {
+function canonical({ method, fileId, tenant, expires, kid }: { method: SignedMethod; fileId: string; tenant: string; expires: string; kid: string }): string {
   // Newline-separated fields; none of them may contain a newline (checked by the callers' patterns), so two
   // different tuples can never produce the same string.
   return [CANONICAL_VERSION, method, `${DOWNLOAD_PATH_PREFIX}${fileId}`, tenant, fileId, expires, kid].join('\n');
@@ -117,7 +117,7 @@ export function createUrlSigner(opts: UrlSignerOptions): UrlSigner {
     issue({ tenantId, fileId, method = 'GET' }) {
       const issuedMs = now();
       const expires = String(Math.floor(issuedMs / 1000) + ttlSeconds);
-      const sig = hmac(current.secret, canonical(method, fileId, tenantId, expires, current.id));
+      const sig = hmac(current.secret, canonical({ method, fileId, tenant: tenantId, expires, kid: current.id }));
       const query = new URLSearchParams({ tenant: tenantId, expires, kid: current.id, sig });
       return {
         url: `${publicUrl}${pathFor(fileId)}?${query.toString()}`,
@@ -151,7 +151,7 @@ export function createUrlSigner(opts: UrlSignerOptions): UrlSigner {
       let valid = false;
       for (const m of candidates) {
         // Evaluate every candidate (no early exit) so timing does not reveal which one matched.
-        const match = sameSignature(hmac(secret, canonical(m, input.fileId, input.tenant, expires, input.kid)), input.sig);
+        const match = sameSignature(hmac(secret, canonical({ method: m, fileId: input.fileId, tenant: input.tenant, expires, kid: input.kid })), input.sig);
         valid = valid || match;
       }
       if (!valid) return { ok: false, reason: 'bad_signature' };

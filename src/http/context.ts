@@ -1,6 +1,6 @@
 /**
- * Per-request state shared along the pipeline. Set by the early middleware in src/app.ts; read by handlers,
- * the rate limiter, the error middleware and the access log.
+ * Per-request state shared along the phases of src/app.ts: made by the `context` phase
+ * (src/http/request-context.ts), filled in by `route` and `authenticate`, read by everything after them.
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -22,15 +22,11 @@ export interface RequestContext {
   /** Aborts when the client disconnects or the server shuts down; handlers pass it to the backend. */
   signal: AbortSignal;
   log: Logger;
+  /** The authenticated caller: set by the `authenticate` phase on every protected operation. */
   principal?: Principal;
-  /** The spec's route template once matched (`/v1/jobs/{jobId}`), for metrics and logs. */
-  route?: string;
-  operationId?: string;
-  /** The matched operation (set by src/http/routes.ts). */
+  /** The matched operation and its path template (set by the `route` phase, src/http/routes.ts). */
   match?: RouteMatch;
   startedAt: bigint;
-  /** A HEAD being validated as its GET (src/http/validator.ts). */
-  headAsGet?: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -39,9 +35,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** The route label for metrics and logs: the spec template, or one fixed value for unmatched paths. */
+/** The route label for metrics, logs and spans: the spec template, or one fixed value for unmatched paths. */
 export function routeLabel(req: Request): string {
-  return req.ctx?.route ?? 'unmatched';
+  return req.ctx?.match?.template ?? 'unmatched';
 }
 
 export type { Request, Response };

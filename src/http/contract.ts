@@ -1,15 +1,19 @@
-/** `GET /openapi.json`, `GET /openapi.yaml` and the self-hosted Redoc page at `/docs`. */
+/**
+ * The `documents` phase: the contract itself (`GET /openapi.json`, `GET /openapi.yaml`) and its self-hosted Redoc
+ * page at `/docs`. Public, and charged on the `public` rate limiter; they are documents, not operations of the
+ * contract, so they are served before routing.
+ */
 import { readFileSync } from 'node:fs';
 import express, { Router, type RequestHandler } from 'express';
 import { fromRoot } from '../paths.js';
 
-
-const isContractPath = (p: string) => p === '/openapi.json' || p === '/openapi.yaml' || p === '/docs' || p.startsWith('/docs/');
+/** The paths of the contract's documents. */
+export const isContractDocument = (p: string): boolean => p === '/openapi.json' || p === '/openapi.yaml' || p === '/docs' || p.startsWith('/docs/');
 
 /** API requests skip these routes with one string check instead of walking the router's layers. */
 export function serveContract(spec: object, limiter: RequestHandler): RequestHandler {
   const router = contractRouter(spec, limiter);
-  return (req, res, next) => (isContractPath(req.path) ? router(req, res, next) : next());
+  return (req, res, next) => (isContractDocument(req.path) ? router(req, res, next) : next());
 }
 
 function contractRouter(spec: object, limiter: RequestHandler): Router {

@@ -31,7 +31,7 @@ function gone(detail: string, errors: FieldError[]): HttpProblem {
 export function deprecationHeaders(opts: DeprecationOptions): RequestHandler {
   const now = opts.now ?? Date.now;
   return (req, res, next) => {
-    const operationId = req.ctx.match?.operationId;
+    const operationId = req.ctx.match?.operation.operationId;
     const d = operationId ? opts.table[operationId] : undefined;
     if (!d || !operationId) return next();
     const applied: [string, DeprecationMark][] = [];

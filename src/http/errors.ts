@@ -4,6 +4,8 @@
  * their stack server-side and answered with a bare 500 — no stack traces or internals leave the process.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import { BackendRejected, BackendTimeout, BackendUnavailable } from '../backend/port.js';
+import { ALLOWED_METHODS } from './methods.js';
 import { HttpProblem, PROBLEM_BASE, problems, type FieldError } from './problem.js';
 
 interface ValidatorError {
@@ -34,15 +36,26 @@ function fromValidator(err: ValidatorError): HttpProblem {
     return problems.badRequest(`The request has ${names.length} invalid parameter${names.length === 1 ? '' : 's'}: ${names.join(', ')}.`, errors);
   }
   if (err.status === 404) return problems.notFound();
-  if (err.status === 405) return problems.methodNotAllowed(['GET', 'HEAD', 'OPTIONS']);
+  if (err.status === 405) return problems.methodNotAllowed(ALLOWED_METHODS);
   if (err.status === 415 || err.status === 413) {
     return new HttpProblem({ status: 400, type: 'invalid-request', title: 'Invalid request', detail: 'This API accepts no request bodies.' });
   }
   return problems.internal(err);
 }
 
+/** The backend's own failures (src/backend/port.ts) as the problems the contract documents; undefined for others. */
+export function backendProblem(err: unknown): HttpProblem | undefined {
+  let problem: HttpProblem | undefined;
+  if (err instanceof BackendUnavailable) problem = problems.serviceUnavailable(err.retryAfterMs / 1000);
+  else if (err instanceof BackendRejected) problem = problems.serviceUnavailable(err.retryAfterMs / 1000, 'The data backend is at capacity; retry shortly.');
+  else if (err instanceof BackendTimeout) problem = problems.gatewayTimeout();
+  return problem && Object.assign(problem, { cause: err });
+}
+
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
+  const fromBackend = backendProblem(err);
+  if (fromBackend) return fromBackend;
   if (isValidatorError(err)) return fromValidator(err);
   if (err instanceof URIError) return problems.badRequest('The URL is not valid percent-encoding.');
   const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
@@ -91,7 +104,7 @@ export function errorMiddleware(): ErrorRequestHandler {
     }
     const problem = toProblem(err);
     const log = req.ctx?.log;
-    if (problem.status >= 500) log?.error({ err: problem.cause ?? err, route: req.ctx?.route, status: problem.status }, 'request failed');
+    if (problem.status >= 500) log?.error({ err: problem.cause ?? err, route: req.ctx?.match?.template, status: problem.status }, 'request failed');
     else log?.debug({ status: problem.status, type: problem.type }, 'request rejected');
     sendProblem(req, res, problem);
   };

@@ -4,35 +4,36 @@
  * for that status — a body that drifts from the spec fails `tsc` (see test/http/operation-types.test-d.ts).
  */
 import type { Request, RequestHandler, Response } from 'express';
-import type { operations } from '../../generated/types.js';
-import type { OperationId } from '../../generated/operations.js';
+import type { operations as OperationTypes } from '../../generated/types.js';
+import { operations, type OperationId } from '../../generated/operations.js';
 import type { Principal } from './context.js';
 import type { AppServices } from './services.js';
 import { NO_STORE, REVALIDATE, entityTag, ifNoneMatchHits } from './caching.js';
-import { problems } from './problem.js';
 
-type Op<K extends OperationId> = operations[K];
+type Op<K extends OperationId> = OperationTypes[K];
 type Responses<K extends OperationId> = Op<K>['responses'];
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 type JsonStatuses<K extends OperationId> = {
   [S in keyof Responses<K>]: [JsonOf<Responses<K>[S]>] extends [never] ? never : S;
 }[keyof Responses<K>];
+type Caching = (typeof operations)[OperationId]['caching'];
 type Defined<T> = [T] extends [undefined] ? Record<string, never> : [T] extends [never] ? Record<string, never> : NonNullable<T>;
 
 export type QueryOf<K extends OperationId> = Defined<Op<K>['parameters']['query']>;
 export type PathOf<K extends OperationId> = Defined<Op<K>['parameters']['path']>;
 
-/** How the answer may be cached: `etag` (revalidate with If-None-Match) or `no-store` (holds signed URLs). */
-export type Caching = 'etag' | 'no-store';
-
+/**
+ * What a handler answers: a status the contract documents and the body it documents for that status, plus the
+ * `Link` to the next page. How the answer may be cached is the contract's (`caching` in generated/operations.ts).
+ */
 export type OperationResult<K extends OperationId> = {
-  [S in JsonStatuses<K>]: { status: S; body: JsonOf<Responses<K>[S]>; cache: Caching; link?: string };
+  [S in JsonStatuses<K>]: { status: S; body: JsonOf<Responses<K>[S]>; link?: string };
 }[JsonStatuses<K>];
 
 export interface OperationContext<K extends OperationId> {
   query: QueryOf<K>;
   path: PathOf<K>;
-  /** The authenticated caller; present on every protected operation. */
+  /** The authenticated caller; the `authenticate` phase guarantees one on every protected operation. */
   principal: Principal;
   signal: AbortSignal;
   services: AppServices;
@@ -48,12 +49,13 @@ export interface OperationModule<K extends OperationId = OperationId> {
   handler: (services: AppServices) => RequestHandler;
 }
 
-function send<K extends OperationId>(req: Request, res: Response, result: OperationResult<K>, validateResponses: boolean): void {
-  const { status, body, cache, link } = result as { status: number; body: unknown; cache: Caching; link?: string };
+function send<K extends OperationId>(req: Request, res: Response, result: OperationResult<K>, how: { caching: Caching; validateResponses: boolean }): void {
+  const { caching, validateResponses } = how;
+  const { status, body, link } = result as { status: number; body: unknown; link?: string };
   // Appended: a deprecation's `Link: <…>; rel="deprecation"` (http/deprecation.ts) may already be there.
   if (link) res.append('Link', link);
   const json = JSON.stringify(body);
-  if (cache === 'no-store') {
+  if (caching === 'no-store') {
     res.setHeader('Cache-Control', NO_STORE);
   } else if (status >= 200 && status < 300) {
     const etag = entityTag(json);
@@ -79,22 +81,21 @@ function send<K extends OperationId>(req: Request, res: Response, result: Operat
 }
 
 export function defineOperation<K extends OperationId>(operationId: K, fn: OperationFn<K>): OperationModule<K> {
+  const caching: Caching = operations[operationId].caching;
   return {
     operationId,
     handler: (services) => async (req, res, next) => {
       try {
-        const principal = req.ctx.principal;
-        if (!principal && !req.ctx.match?.public) throw problems.unauthorized();
         const result = await fn({
           query: req.query as QueryOf<K>,
           path: (req.ctx.match?.params ?? {}) as PathOf<K>,
-          principal: principal as Principal,
+          principal: req.ctx.principal as Principal,
           signal: req.ctx.signal,
           services,
           req,
           res,
         });
-        if (result) send(req, res, result, services.validateResponses);
+        if (result) send(req, res, result, { caching, validateResponses: services.validateResponses });
       } catch (err) {
         next(err);
       }

@@ -51,7 +51,7 @@ export const problems = {
     new HttpProblem({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }),
   forbidden: (type: string, detail: string) => new HttpProblem({ status: 403, type, title: 'Forbidden', detail }),
   notFound: (detail = 'No such resource.') => new HttpProblem({ status: 404, type: 'not-found', title: 'Not found', detail }),
-  methodNotAllowed: (allow: string[]) =>
+  methodNotAllowed: (allow: readonly string[]) =>
     new HttpProblem({
       status: 405,
       type: 'method-not-allowed',

@@ -1,7 +1,8 @@
 /**
- * Second in the pipeline, right after the trace context (src/observability/trace.ts, which also sets the
+ * The `context` phase, right after the trace context (src/observability/trace.ts, which also sets the
  * `traceparent` response header): the request's context — its trace id, child logger, and an AbortSignal that
- * fires when the client goes away or the server gives up on the request at shutdown.
+ * fires when the client goes away or the server gives up on the request at shutdown, marked with the request's
+ * backend deadline.
  *
  * Per request this is one AbortController, one `close` listener shared by all requests and a Set entry; the
  * child logger is made on first use (most requests log only their access line, which the base logger writes with
@@ -21,10 +22,7 @@ type TrackedResponse = Response & { [CONTROLLER]?: AbortController };
 
 class Context implements RequestContext {
   principal?: Principal;
-  route?: string;
-  operationId?: string;
   match?: RouteMatch;
-  headAsGet?: boolean;
   private child?: Logger;
 
   constructor(

@@ -1,12 +1,13 @@
 /**
- * Prometheus metrics (prom-client). One Registry per app instance — never the global one — so tests can build
- * many apps in one process and the admin listener serves exactly this app's series.
+ * Every Prometheus series of the portal (prom-client's own metric types). One Registry per app instance — never
+ * the global one — so tests can build many apps in one process and the admin listener serves exactly this app's
+ * series.
  *
  * Other modules call the typed helpers (`metrics.authFailure('expired_token')`) and never see a label name, so
  * every label value comes from a closed set and cardinality stays bounded (route templates, not paths).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { HttpRequestMetrics } from './http-request-metrics.js';
+import { CALL_OUTCOMES, type CallOutcome, type CircuitStateName } from '../backend/resilience.js';
 import { AUTH_FAILURE_REASONS as SECURITY_AUTH_REASONS } from '../security/auth-reasons.js';
 
 /**
@@ -22,9 +23,6 @@ export const BACKEND_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 export const AUTH_FAILURE_REASONS = [...SECURITY_AUTH_REASONS, 'other'] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
-/** Same names as src/backend/resilience.ts `CallOutcome`. */
-export type BackendOutcome = 'ok' | 'error' | 'timeout' | 'circuit_open' | 'rejected' | 'aborted';
-export type CircuitState = 'closed' | 'half-open' | 'open';
 export type DownloadOutcome = 'ok' | 'partial' | 'not_modified' | 'refused' | 'invalid' | 'not_found' | 'unsatisfiable' | 'error' | 'aborted';
 
 /** The signed-download route: its outcomes are read off the response status (one place, no double counting). */
@@ -42,9 +40,9 @@ export function downloadOutcome(status: number): DownloadOutcome {
   return 'error';
 }
 
-const BACKEND_OUTCOMES: ReadonlySet<string> = new Set<BackendOutcome>(['ok', 'error', 'timeout', 'circuit_open', 'rejected', 'aborted']);
+const BACKEND_OUTCOMES: ReadonlySet<string> = new Set(CALL_OUTCOMES);
 const AUTH_REASONS: ReadonlySet<string> = new Set(AUTH_FAILURE_REASONS);
-const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const CIRCUIT_VALUE: Record<CircuitStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 /** Methods outside this set share one label value: a client cannot mint series with invented verbs. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** Backend operation names are code-defined, but cap them anyway so a bug cannot explode the series count. */
@@ -54,8 +52,8 @@ export interface Metrics {
   readonly registry: Registry;
   /** Records one finished HTTP request; `seconds` is the server-side duration. */
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void;
-  backendCall(operation: string, outcome: BackendOutcome, seconds: number): void;
-  circuitState(state: CircuitState): void;
+  backendCall(operation: string, outcome: CallOutcome, seconds: number): void;
+  circuitState(state: CircuitStateName): void;
   backendRetry(operation: string): void;
   backendTimeout(operation: string): void;
   bulkheadRejection(): void;
@@ -88,89 +86,36 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
 
-  const http = new HttpRequestMetrics(HTTP_DURATION_BUCKETS);
-  http.register(registry);
-  const backendDuration = new Histogram({
-    name: 'portal_backend_call_duration_seconds',
-    help: 'Duration of calls to the data backend (all attempts, through the resilience pipeline), by outcome.',
-    labelNames: ['operation', 'outcome'],
-    buckets: BACKEND_DURATION_BUCKETS,
-    registers: [registry],
-  });
-  const circuit = new Gauge({
-    name: 'portal_backend_circuit_state',
-    help: 'Backend circuit breaker state: 0 closed, 1 half-open, 2 open.',
-    registers: [registry],
-  });
-  const retries = new Counter({
-    name: 'portal_backend_retries_total',
-    help: 'Backend call attempts retried after a transient failure.',
-    labelNames: ['operation'],
-    registers: [registry],
-  });
-  const timeouts = new Counter({
-    name: 'portal_backend_timeouts_total',
-    help: 'Backend call attempts abandoned at the per-attempt timeout.',
-    labelNames: ['operation'],
-    registers: [registry],
-  });
-  const bulkhead = new Counter({
-    name: 'portal_backend_bulkhead_rejections_total',
-    help: 'Backend calls rejected because the bulkhead and its queue were full.',
-    registers: [registry],
-  });
-  const rateLimited = new Counter({
-    name: 'portal_rate_limited_total',
-    help: 'Requests answered 429 by a rate limiter.',
-    labelNames: ['limiter'],
-    registers: [registry],
-  });
-  const rateLimitStoreErrors = new Counter({
-    name: 'portal_rate_limit_store_errors_total',
-    help: 'Rate-limit store (Redis) failures, by limiter.',
-    labelNames: ['limiter'],
-    registers: [registry],
-  });
-  const corsBlocked = new Counter({
-    name: 'portal_cors_blocked_total',
-    help: 'Requests from an Origin outside the CORS allow-list.',
-    registers: [registry],
-  });
-  const authFailures = new Counter({
-    name: 'portal_auth_failures_total',
-    help: 'Failed authentications, by reason.',
-    labelNames: ['reason'],
-    registers: [registry],
-  });
-  const crossTenant = new Counter({
-    name: 'portal_cross_tenant_attempts_total',
-    help: "Requests for another tenant's resource (answered 404).",
-    registers: [registry],
-  });
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) => new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] });
+  const gauge = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
+
+  const httpDuration = histogram('http_server_request_duration_seconds', 'Duration of HTTP requests handled by the public listener, by route template.', ['method', 'route', 'status_code'], HTTP_DURATION_BUCKETS);
+  const httpRequests = counter('http_server_requests_total', 'HTTP requests handled by the public listener, by route template and status code.', ['method', 'route', 'status_code']);
+  const backendDuration = histogram(
+    'portal_backend_call_duration_seconds',
+    'Duration of calls to the data backend (all attempts, through the resilience pipeline), by outcome.',
+    ['operation', 'outcome'],
+    BACKEND_DURATION_BUCKETS,
+  );
+  const circuit = gauge('portal_backend_circuit_state', 'Backend circuit breaker state: 0 closed, 1 half-open, 2 open.');
+  const retries = counter('portal_backend_retries_total', 'Backend call attempts retried after a transient failure.', ['operation']);
+  const timeouts = counter('portal_backend_timeouts_total', 'Backend call attempts abandoned at the per-attempt timeout.', ['operation']);
+  const bulkhead = counter('portal_backend_bulkhead_rejections_total', 'Backend calls rejected because the bulkhead and its queue were full.');
+  const rateLimited = counter('portal_rate_limited_total', 'Requests answered 429 by a rate limiter.', ['limiter']);
+  const rateLimitStoreErrors = counter('portal_rate_limit_store_errors_total', 'Rate-limit store (Redis) failures, by limiter.', ['limiter']);
+  const corsBlocked = counter('portal_cors_blocked_total', 'Requests from an Origin outside the CORS allow-list.');
+  const authFailures = counter('portal_auth_failures_total', 'Failed authentications, by reason.', ['reason']);
+  const crossTenant = counter('portal_cross_tenant_attempts_total', "Requests for another tenant's resource (answered 404).");
   // Per operation and deprecated element, never per tenant: who still calls it is in the access log.
-  const deprecatedUses = new Counter({
-    name: 'portal_deprecated_requests_total',
-    help: 'Requests that used a deprecated operation, parameter or field of the contract (x-sunset).',
-    labelNames: ['operation', 'element'],
-    registers: [registry],
-  });
-  const signedUrls = new Counter({
-    name: 'portal_signed_urls_issued_total',
-    help: 'Signed download URLs issued.',
-    registers: [registry],
-  });
-  const downloads = new Counter({
-    name: 'portal_downloads_total',
-    help: 'Requests to the signed-URL download route, by outcome (from the response status).',
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
-  const buildInfo = new Gauge({
-    name: 'portal_build_info',
-    help: 'Always 1; labels carry the running version and revision.',
-    labelNames: ['version', 'revision'],
-    registers: [registry],
-  });
+  const deprecatedUses = counter(
+    'portal_deprecated_requests_total',
+    'Requests that used a deprecated operation, parameter or field of the contract (x-sunset).',
+    ['operation', 'element'],
+  );
+  const signedUrls = counter('portal_signed_urls_issued_total', 'Signed download URLs issued.');
+  const downloads = counter('portal_downloads_total', 'Requests to the signed-URL download route, by outcome (from the response status).', ['outcome']);
+  const buildInfo = gauge('portal_build_info', 'Always 1; labels carry the running version and revision.', ['version', 'revision']);
   buildInfo.set({ version: opts.version, revision: opts.revision }, 1);
 
   // Zero-initialise the closed-set series so rate() and absent() work from the first scrape.
@@ -187,7 +132,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     observeHttp(method, route, statusCode, seconds) {
       const m = KNOWN_METHODS.has(method) ? method : 'OTHER';
       const status = statusCode >= 100 && statusCode <= 599 ? String(statusCode) : 'invalid';
-      http.observe(m, route, status, seconds);
+      httpDuration.labels(m, route, status).observe(seconds);
+      httpRequests.labels(m, route, status).inc();
       if (route === DOWNLOAD_ROUTE) downloads.labels(downloadOutcome(statusCode)).inc();
     },
     backendCall(operation, outcome, seconds) {

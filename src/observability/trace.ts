@@ -1,5 +1,5 @@
 /**
- * The request's trace identity. With tracing started (src/observability/instrument.ts), the http
+ * The request's trace identity. With tracing started (src/observability/tracing.ts), the http
  * instrumentation has already continued the incoming W3C `traceparent` (or started a trace) and made its
  * server span active; we read that. Without it (unit tests, scripts) we continue a valid incoming
  * `traceparent` ourselves or mint a fresh id, so `req.ctx.traceId` and the `traceparent` response header exist
@@ -38,8 +38,8 @@ export function formatTraceparent(ids: TraceIds): string {
 }
 
 /**
- * Ids come from a pooled CSPRNG buffer: crypto.randomBytes() for 8–16 bytes costs ~8 µs a call, a slice of a
- * 4 KiB pool well under 1 µs (the same trick Node's randomUUID uses).
+ * Ids come from a pooled CSPRNG buffer: one crypto.randomBytes() call per 4 KiB instead of one per id (the same
+ * trick Node's randomUUID uses).
  */
 const POOL_SIZE = 4096;
 let pool = Buffer.alloc(0);

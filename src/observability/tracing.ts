@@ -47,11 +47,11 @@ let active: ActiveTracing | undefined;
 /**
  * Server spans get the spec's route template (`GET /v1/contacts/{contactId}`) from the pipeline's route match
  * — the same value as the metrics' and the access log's `route` — instead of express instrumentation, which
- * would add a span per handler and ~100 µs per request for a less useful `:param` route.
+ * would add a span per handler (its cost: README › Benchmarks) for a less useful `:param` route.
  */
 function nameServerSpanAfterRoute(span: Span, request: unknown): void {
-  const req = request as { ctx?: { route?: string }; method?: string };
-  const route = req.ctx?.route;
+  const req = request as { ctx?: { match?: { template: string } }; method?: string };
+  const route = req.ctx?.match?.template;
   if (typeof route !== 'string') return;
   span.setAttribute(ATTR_HTTP_ROUTE, route);
   span.updateName(`${req.method ?? 'GET'} ${route}`);
@@ -94,8 +94,8 @@ export function startTracing(opts: TracingOptions): void {
   trace.setGlobalTracerProvider(provider);
 
   if (processors.length === 0) {
-    // Light mode (no exporter configured): spans nobody receives are not worth ~140 µs of instrumentation per
-    // request. Context and propagation stay: traceContextMiddleware() activates the request's trace context,
+    // Light mode (no exporter configured): spans nobody receives are not worth instrumenting every request
+    // (README › Benchmarks). Context and propagation stay: traceContextMiddleware() activates the request's trace context,
     // so log lines, problem bodies and the RPC backend call still carry the trace id.
     active = { provider, disableInstrumentations: () => {}, mode: 'light' };
     return;

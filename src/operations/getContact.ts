@@ -1,8 +1,8 @@
+/** `GET /v1/contacts/{contactId}`: one of the tenant's contacts, or 404 (a cross-tenant id answers alike, audited). */
 import { defineOperation } from '../http/operation.js';
-import { notFoundOrCrossTenant } from '../security/tenancy.js';
 
 export default defineOperation('getContact', async ({ path, principal, signal, services, req }) => {
   const contact = await services.backend.getContact(principal.tenantId, path.contactId, signal);
-  if (!contact) return notFoundOrCrossTenant(req, services.backend, 'contact', path.contactId);
-  return { status: 200, body: contact, cache: 'etag' };
+  if (!contact) return services.notFoundOrCrossTenant(req, 'contact', path.contactId);
+  return { status: 200, body: contact };
 });

@@ -1,8 +1,8 @@
+/** `GET /v1/health`: public; the backend's reachability and circuit state. `down` answers 503 so load balancers drain us. */
 import { defineOperation } from '../http/operation.js';
 
-/** Public health: the backend's reachability and circuit state. `down` answers 503 so load balancers drain us. */
 export default defineOperation('getHealth', async ({ services, signal }) => {
-  const backend = await services.backendHealth(signal);
+  const backend = await services.backend.health(signal);
   const body = {
     status: backend.status,
     version: services.config.version,
@@ -14,5 +14,5 @@ export default defineOperation('getHealth', async ({ services, signal }) => {
       },
     },
   };
-  return backend.status === 'down' ? { status: 503, body, cache: 'no-store' } : { status: 200, body, cache: 'no-store' };
+  return { status: backend.status === 'down' ? 503 : 200, body };
 });

@@ -1,6 +1,8 @@
 /** Every operation's handler, keyed by operationId. test/http/operations.test.ts checks the mapping both ways. */
-import type { OperationId } from '../../generated/operations.js';
+import type { RequestHandler } from 'express';
+import { operationIds, type OperationId } from '../../generated/operations.js';
 import type { OperationModule } from '../http/operation.js';
+import type { AppServices } from '../http/services.js';
 import downloadFile from './downloadFile.js';
 import getContact from './getContact.js';
 import getHealth from './getHealth.js';
@@ -22,3 +24,9 @@ export const operationModules: { [K in OperationId]: OperationModule<K> } = {
   downloadFile,
   headDownloadFile,
 };
+
+/** The `handle` phase: the matched operation's handler (the `route` phase matched it; nothing routes again here). */
+export function handleOperations(services: AppServices): RequestHandler {
+  const handlers = new Map(operationIds.map((id) => [id, operationModules[id].handler(services)] as const));
+  return (req, res, next) => handlers.get(req.ctx.match!.operation.operationId)!(req, res, next);
+}

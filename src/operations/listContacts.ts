@@ -1,13 +1,8 @@
+/** `GET /v1/contacts`: the tenant's contacts, newest first, filtered by `q` and `updatedSince`, a page at a time. */
 import { defineOperation } from '../http/operation.js';
 import { canonicalInstant, paginate } from '../http/lists.js';
 
-export default defineOperation('listContacts', async ({ query, principal, signal, services, req }) => {
-  const filters = { q: query.q, updatedSince: canonicalInstant('updatedSince', query.updatedSince) };
-  const page = await paginate(
-    { services, req, tenantId: principal.tenantId, list: 'contacts', filters, limit: query.limit, cursor: query.cursor },
-    (p) => services.backend.listContacts(principal.tenantId, filters, p, signal),
-    (contact) => contact,
-  );
-  const { link, ...body } = page!;
-  return { status: 200, body, cache: 'etag', link };
+export default defineOperation('listContacts', async (ctx) => {
+  const filters = { q: ctx.query.q, updatedSince: canonicalInstant('updatedSince', ctx.query.updatedSince) };
+  return (await paginate(ctx, { name: 'contacts', filters, load: (page) => ctx.services.backend.listContacts(ctx.principal.tenantId, filters, page, ctx.signal) }))!;
 });

@@ -1,15 +1,15 @@
+/** `GET /v1/jobs/{jobId}/files`: a job's files, each with a fresh signed download URL, a page at a time; 404 for no such job. */
 import { defineOperation } from '../http/operation.js';
 import { paginate } from '../http/lists.js';
-import { notFoundOrCrossTenant } from '../security/tenancy.js';
 import { presentFile } from './files.js';
 
-export default defineOperation('listJobFiles', async ({ path, query, principal, signal, services, req }) => {
-  const page = await paginate(
-    { services, req, tenantId: principal.tenantId, list: `files:${path.jobId}`, filters: {}, limit: query.limit, cursor: query.cursor },
-    (p) => services.backend.listJobFiles(principal.tenantId, path.jobId, p, signal),
-    (file) => presentFile(services, file, principal),
-  );
-  if (!page) return notFoundOrCrossTenant(req, services.backend, 'job', path.jobId);
-  const { link, ...body } = page;
-  return { status: 200, body, cache: 'no-store', link };
+export default defineOperation('listJobFiles', async (ctx) => {
+  const { path, principal, services, signal } = ctx;
+  const page = await paginate(ctx, {
+    name: `files:${path.jobId}`,
+    filters: {},
+    load: (p) => services.backend.listJobFiles(principal.tenantId, path.jobId, p, signal),
+    present: (file) => presentFile(services, file, principal),
+  });
+  return page ?? services.notFoundOrCrossTenant(ctx.req, 'job', path.jobId);
 });

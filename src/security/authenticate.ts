@@ -1,5 +1,6 @@
 /**
- * Authentication: `Authorization: Bearer <token>` → `req.ctx.principal`, or a 401 problem.
+ * The `authenticate` phase: a protected operation needs a principal, here and only here. `Authorization: Bearer
+ * <token>` → `req.ctx.principal`, or a 401 problem. Public operations skip it (their Authorization is ignored).
  *
  * Two kinds of token:
  * - API keys (`pk_…`, issued by the admin CLI): the SHA-256 (hex) of the whole token is looked up in the store.
@@ -14,8 +15,8 @@
  * A backend error during the key lookup is *not* an authentication failure: it propagates (503 via the error
  * middleware) so an outage never looks like "your key is invalid".
  */
-import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { hashApiKeySecret } from '../backend/api-keys.js';
 import type { ApiKeyRecord, Backend } from '../backend/port.js';
 import type { Principal } from '../http/context.js';
 import { HttpProblem, problems } from '../http/problem.js';
@@ -30,19 +31,6 @@ const API_KEY_PATTERN = /^pk_[A-Za-z0-9_-]{8,256}$/;
 const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_TOKEN_LENGTH = 8192;
 
-/** Paths that need no credentials (the spec's `security: []` operations, the docs and the spec itself). */
-export function isPublicPath(path: string): boolean {
-  return (
-    path === '/v1/health' ||
-    path.startsWith('/v1/downloads/') ||
-    path === '/docs' ||
-    path.startsWith('/docs/') ||
-    /^\/(openapi|v1\/openapi)\.(json|yaml)$/.test(path) ||
-    path === '/healthz' ||
-    path === '/readyz'
-  );
-}
-
 export interface AuthenticateOptions {
   /** `apiKeysVersion`, when the backend has it, turns the API-key cache on. */
   backend: Pick<Backend, 'findApiKeyByHash' | 'apiKeysVersion'>;
@@ -52,15 +40,13 @@ export interface AuthenticateOptions {
   oidc?: OidcOptions;
   /** Injected verifier (tests); built from `oidc` otherwise. */
   verifyJwt?: JwtVerifier;
-  /** Requests that skip authentication entirely (their Authorization header is ignored). */
+  /**
+   * Requests that skip authentication entirely (their Authorization header is ignored). Default: the matched
+   * operation is public in the contract (`security: []`).
+   */
   isPublic?: (req: Request) => boolean;
   /** Counter hook: one call per rejected request. */
   onFailure?: (reason: AuthFailureReason) => void;
-}
-
-/** SHA-256 hex of an API key as stored by the admin CLI. */
-export function hashApiKey(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 class AuthFailure extends Error {
@@ -79,7 +65,7 @@ export function bearerToken(header: string | undefined): string {
 
 export function createAuthenticate(opts: AuthenticateOptions): RequestHandler {
   const verifyJwt = opts.verifyJwt ?? (opts.oidc ? createJwtVerifier(opts.oidc) : undefined);
-  const isPublic = opts.isPublic ?? ((req: Request) => isPublicPath(req.path));
+  const isPublic = opts.isPublic ?? ((req: Request) => req.ctx.match?.operation.public === true);
   const backend = opts.backend;
   const cache =
     opts.apiKeyCache === false || !backend.apiKeysVersion ? undefined : opts.apiKeyCache instanceof ApiKeyCache ? opts.apiKeyCache : new ApiKeyCache(opts.apiKeyCache);
@@ -99,7 +85,7 @@ export function createAuthenticate(opts: AuthenticateOptions): RequestHandler {
   async function principalFor(token: string, signal: AbortSignal): Promise<Principal> {
     if (token.startsWith('pk_')) {
       if (!API_KEY_PATTERN.test(token)) throw new AuthFailure('malformed');
-      const key = await findKey(hashApiKey(token), signal);
+      const key = await findKey(hashApiKeySecret(token), signal);
       if (!key) throw new AuthFailure('unknown_key');
       if (key.revokedAt !== null) throw new AuthFailure('revoked_key');
       return { tenantId: key.tenantId, subject: key.id, keyId: key.id, scopes: [...key.scopes], method: 'api_key' };

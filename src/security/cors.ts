@@ -7,9 +7,9 @@
  */
 import cors from 'cors';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ALLOWED_METHODS } from '../http/methods.js';
 import { HttpProblem } from '../http/problem.js';
 
-export const CORS_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 export const CORS_EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'ETag', 'Link', 'traceparent'];
 /** What a browser may send: the credentials, the conditional/range headers and trace context. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'If-None-Match', 'If-Range', 'Range', 'traceparent', 'tracestate'];
@@ -46,7 +46,7 @@ export function createCors(opts: CorsOptions): RequestHandler {
   const withHeaders = cors({
     // Only reached for allowed origins, so reflecting the request's origin is exactly the allow-list.
     origin: true,
-    methods: CORS_METHODS,
+    methods: [...ALLOWED_METHODS],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     exposedHeaders: CORS_EXPOSED_HEADERS,
     credentials: false,

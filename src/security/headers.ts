@@ -13,6 +13,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
 export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+const FRAME_OPTIONS = 'deny';
+const REFERRER_POLICY = 'no-referrer';
 
 export interface SecurityHeadersOptions {
   /** The generated Redoc page; its inline scripts are hashed into the docs CSP. Missing file → no hashes. */
@@ -36,9 +38,9 @@ export function inlineScriptHashes(html: string): string[] {
 function common(): HelmetOptions {
   return {
     strictTransportSecurity: { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true, preload: false },
-    xFrameOptions: { action: 'deny' },
+    xFrameOptions: { action: FRAME_OPTIONS },
     xContentTypeOptions: true,
-    referrerPolicy: { policy: 'no-referrer' },
+    referrerPolicy: { policy: REFERRER_POLICY },
     // The portal (portal.example.com) is same-site with the API; signed downloads may be embedded there.
     crossOriginResourcePolicy: { policy: 'same-site' },
     xPoweredBy: true,
@@ -46,6 +48,18 @@ function common(): HelmetOptions {
 }
 
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * The security headers of an answer the HTTP parser gives before a request exists (src/security/server-hardening.ts),
+ * where no middleware runs: the same policies as every other answer's.
+ */
+export const PARSER_REFUSAL_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`,
+  'Content-Security-Policy': API_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': FRAME_OPTIONS.toUpperCase(),
+  'Referrer-Policy': REFERRER_POLICY,
+};
 
 /** The docs page's CSP: only our own scripts and the generated page's inline scripts (by hash) run. */
 export function docsCsp(scriptHashes: readonly string[]): string {
@@ -73,41 +87,15 @@ function readDocsHashes(path: string | URL | undefined): string[] {
   }
 }
 
-/**
- * The headers a helmet middleware sets (and removes) on a response, found once by running it against a recording
- * stand-in: helmet's policies are static, so every response gets the same list. Replaying that list costs a
- * fraction of dispatching helmet's dozen sub-middlewares per request (measured ~25 µs → ~4 µs).
- */
-export function recordHelmetHeaders(middleware: (req: never, res: never, next: (err?: unknown) => void) => void): { set: [string, string][]; removed: string[] } {
-  const set: [string, string][] = [];
-  const removed: string[] = [];
-  const res = {
-    setHeader(name: string, value: string | number | readonly string[]) {
-      set.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
-      return res;
-    },
-    removeHeader(name: string) {
-      removed.push(name);
-    },
-    getHeader: () => undefined,
-  };
-  let failure: unknown;
-  middleware({ method: 'GET', url: '/', headers: {} } as never, res as never, (err?: unknown) => (failure = err));
-  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
-  return { set, removed };
-}
-
 export function createSecurityHeaders(opts: SecurityHeadersOptions = {}): RequestHandler {
   const prefix = opts.docsPrefix ?? '/docs';
-  // helmet joins directives with ";" — the policies are set here verbatim instead, in the documented form.
-  const { set, removed } = recordHelmetHeaders(helmet({ ...common(), contentSecurityPolicy: false }));
+  // helmet joins CSP directives with ";" — the two policies are set here verbatim instead, in the documented form.
+  const protect = helmet({ ...common(), contentSecurityPolicy: false });
   const docsPolicy = docsCsp(readDocsHashes(opts.docsHtmlPath));
   return function securityHeaders(req: Request, res: Response, next: NextFunction): void {
     const path = req.path;
     const isDocs = path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/');
     res.setHeader('Content-Security-Policy', isDocs ? docsPolicy : API_CSP);
-    for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
-    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
-    next();
+    protect(req, res, next);
   };
 }

@@ -6,9 +6,9 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem, problems, type FieldError } from '../http/problem.js';
+import { ALLOWED_METHODS } from '../http/methods.js';
 import { pathParameterAt } from '../http/routes.js';
 
-export const ALLOWED_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 export const DEFAULT_MAX_URL_LENGTH = 2048;
 
 export interface MethodGuardOptions {
@@ -32,46 +32,48 @@ export function pathProblem(rawUrl: string): string | null {
   return PLAINLY_CLEAN.test(rawUrl) ? null : pathProblemChecked(rawUrl);
 }
 
+const decodes = (seg: string): string | undefined => {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The rules for a raw path segment, in the order a path is judged (a path takes the message of the first rule any
+ * of its segments breaks). `last`: the final segment, which may be empty (a trailing slash is routing).
+ */
+const SEGMENT_RULES: { message: string; breaks: (seg: string, last: boolean) => boolean }[] = [
+  { message: 'Backslashes are not allowed in the path.', breaks: (seg) => seg.includes('\\') || /%5c/i.test(seg) },
+  { message: 'Encoded slashes are not allowed in the path.', breaks: (seg) => /%2f/i.test(seg) },
+  // No API path needs a literal `%`; refusing `%25` stops double-encoded payloads from surviving one decode.
+  { message: 'Double-encoded characters are not allowed in the path.', breaks: (seg) => /%25/.test(seg) },
+  { message: 'The path is not valid percent-encoding.', breaks: (seg) => decodes(seg) === undefined },
+  { message: 'Dot segments are not allowed in the path.', breaks: (seg) => decodes(seg) === '.' || decodes(seg) === '..' },
+  // Control characters (CR/LF header splitting, ESC…) have no place in a path.
+  { message: 'Control characters are not allowed in the path.', breaks: (seg) => [...(decodes(seg) ?? '')].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) },
+  { message: 'Empty path segments are not allowed.', breaks: (seg, last) => seg === '' && !last },
+];
+
+// NUL anywhere, query included: PostgreSQL refuses it in text, and no legitimate value holds it.
+const hasNul = (s: string): boolean => s.includes('\0') || /%00/i.test(s);
+
 /** The full checks, for targets that are not plainly clean (exported so a test can hold the fast path to them). */
 export function pathProblemChecked(rawUrl: string): string | null {
   const q = rawUrl.indexOf('?');
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-  // NUL anywhere, query included: PostgreSQL refuses it in text, and no legitimate value holds it.
-  if (rawUrl.includes('\0') || /%00/i.test(rawUrl)) return 'NUL bytes are not allowed.';
+  if (hasNul(rawUrl)) return 'NUL bytes are not allowed.';
   if (!path.startsWith('/')) return 'The path must be absolute.';
-  if (path.includes('\\') || /%5c/i.test(path)) return 'Backslashes are not allowed in the path.';
-  if (/%2f/i.test(path)) return 'Encoded slashes are not allowed in the path.';
-  // No API path needs a literal `%`; refusing `%25` stops double-encoded payloads from surviving one decode.
-  if (/%25/.test(path)) return 'Double-encoded characters are not allowed in the path.';
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    return 'The path is not valid percent-encoding.';
-  }
-  if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) return 'Dot segments are not allowed in the path.';
-  // Control characters (CR/LF header splitting, ESC…) have no place in a path.
-  if ([...decoded].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'Control characters are not allowed in the path.';
-  if (path.includes('//')) return 'Empty path segments are not allowed.';
-  return null;
+  const segments = path.split('/').slice(1);
+  const rule = SEGMENT_RULES.find((r) => segments.some((seg, i) => r.breaks(seg, i === segments.length - 1)));
+  return rule?.message ?? null;
 }
 
 /** Why one raw path segment is refused, or null (the same rules as pathProblemChecked, one segment at a time). */
-function segmentProblem(seg: string): string | null {
-  if (seg.includes('\0') || /%00/i.test(seg)) return 'NUL bytes are not allowed.';
-  if (seg.includes('\\') || /%5c/i.test(seg)) return 'Backslashes are not allowed in the path.';
-  if (/%2f/i.test(seg)) return 'Encoded slashes are not allowed in the path.';
-  if (/%25/.test(seg)) return 'Double-encoded characters are not allowed in the path.';
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(seg);
-  } catch {
-    return 'The path is not valid percent-encoding.';
-  }
-  if (decoded === '.' || decoded === '..') return 'Dot segments are not allowed in the path.';
-  if ([...decoded].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'Control characters are not allowed in the path.';
-  if (seg === '') return 'Empty path segments are not allowed.';
-  return null;
+function segmentProblem(seg: string, last: boolean): string | null {
+  if (hasNul(seg)) return 'NUL bytes are not allowed.';
+  return SEGMENT_RULES.find((r) => r.breaks(seg, last))?.message ?? null;
 }
 
 /** A name fit for a problem body and a log line: decoded when possible, control characters shown as U+FFFD. */
@@ -98,13 +100,12 @@ export function refusedParts(rawUrl: string): FieldError[] {
   const segments = path.split('/').slice(1);
   segments.forEach((seg, i) => {
     // A trailing slash is routing (`/v1/contacts/` is the list), not an empty segment.
-    if (seg === '' && i === segments.length - 1) return;
-    const message = segmentProblem(seg);
+    const message = segmentProblem(seg, i === segments.length - 1);
     if (message) out.push({ location: 'path', name: pathParameterAt(segments, i) ?? printable(seg, decodeURIComponent), message });
   });
   if (q !== -1) {
     for (const pair of rawUrl.slice(q + 1).split('&')) {
-      if (!pair.includes('\0') && !/%00/i.test(pair)) continue;
+      if (!hasNul(pair)) continue;
       const key = pair.split('=')[0]!;
       out.push({ location: 'query', name: printable(key, (s) => decodeURIComponent(s.replace(/\+/g, ' '))), message: 'NUL bytes are not allowed.' });
     }

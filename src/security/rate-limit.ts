@@ -1,15 +1,15 @@
 /**
- * Rate limits (express-rate-limit 8, IETF draft-8 `RateLimit`/`RateLimit-Policy` on every answer, `Retry-After`
- * on 429). Three limiters, exactly one per request (they replace each other, never stack):
- * - `files`  (120/min): `/v1/jobs/{jobId}/files…` and `/v1/downloads/…`
- * - `public` (generous): health, docs, the spec
- * - `api`    (60/min): everything else
+ * The `limit` phase: rate limits (express-rate-limit 8, IETF draft-8 `RateLimit`/`RateLimit-Policy` on every
+ * answer, `Retry-After` on 429). Three limiters (`api`, `files`, `public`; their budgets are the configuration's),
+ * exactly one per request: the one its operation names in the contract (`x-rate-limit`, generated/operations.ts);
+ * for a request that matched no operation, the one of the contract path it has the shape of, `public` for the
+ * contract and its docs, else `api`.
  * The client is the principal (`tenant:keyId|sub`) once authenticated, else the IP (IPv6 grouped by /56; the
- * IP honours `trust proxy`). Requests refused before the limiter ran (401 from authentication, the method
- * guard's 400/405/414, an unknown path's 404, a foreign origin's 403) are counted against their IP too (see
- * `countRejections`): guessing keys or probing paths costs quota, and those answers carry the headers like any
- * other. Answers the HTTP parser gives before there is a request (431, 408, 414 past the header limit) report the
- * IP's quota without spending it (`peekHeaders`).
+ * IP honours `trust proxy`). Every request is charged once, also one refused by an earlier phase (401 from
+ * authentication, the method guard's 400/405/414, an unknown path's 404, a foreign origin's 403), against its
+ * IP (`countRejections`): guessing keys or probing paths costs quota, and those answers carry the headers like
+ * any other. Answers the HTTP parser gives before there is a request (431, 408, 414 past the header limit) report
+ * the IP's quota without spending it (`peekHeaders`).
  *
  * With Redis, counts live there (one prefix per limiter) so all replicas share one budget. When Redis fails:
  * `open` (default) lets the request through, logged and counted, so a Redis outage is not an API outage;
@@ -20,35 +20,24 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { rateLimit, ipKeyGenerator, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { isContractDocument } from '../http/contract.js';
 import { HttpProblem, problems } from '../http/problem.js';
+import { operationsShapedLike } from '../http/routes.js';
+import type { Operation } from '../../generated/operations.js';
 import { RedisCounterStore } from './redis-store.js';
 
-export type LimiterName = 'api' | 'files' | 'public';
-export const LIMITER_NAMES: readonly LimiterName[] = ['api', 'files', 'public'];
+export type LimiterName = Operation['rateLimit'];
 
 const WINDOW_MS = 60_000;
-const FILES_PATH = /^\/v1\/(jobs\/[^/]+\/files(\/|$)|downloads\/)/;
-const PUBLIC_PATH = /^\/(v1\/health|healthz|readyz|docs|docs\/.*|openapi\.(json|yaml)|v1\/openapi\.(json|yaml))$/;
 
-/** Which limiter governs a path. */
+/** Which limiter governs a path that matched no operation (or a template): see the file's header. */
 export function limiterFor(path: string): LimiterName {
-  if (FILES_PATH.test(path)) return 'files';
-  if (PUBLIC_PATH.test(path)) return 'public';
-  return 'api';
+  return operationsShapedLike(path)[0]?.rateLimit ?? (isContractDocument(path) ? 'public' : 'api');
 }
 
-/**
- * The limiter of a request: from its matched route template (`/v1/jobs/{jobId}/files` → files), looked up once per
- * template, when src/http/routes.ts has matched one; from the path otherwise. A template matches the same limiter
- * regexes as every path it stands for (a parameter is one non-empty segment, like `{jobId}`).
- */
-const byTemplate = new Map<string, LimiterName>();
+/** The limiter of a request: its operation's, once the `route` phase matched one. */
 function limiterOf(req: Request): LimiterName {
-  const template = req.ctx?.match?.template;
-  if (template === undefined) return limiterFor(req.path);
-  let name = byTemplate.get(template);
-  if (name === undefined) byTemplate.set(template, (name = limiterFor(template)));
-  return name;
+  return req.ctx?.match?.operation.rateLimit ?? limiterFor(req.path);
 }
 
 /** The rate-limit key: the principal when authenticated, else the client IP (IPv6 by /56). */
@@ -75,12 +64,13 @@ export interface RateLimiters {
   api: RateLimitRequestHandler;
   files: RateLimitRequestHandler;
   public: RateLimitRequestHandler;
-  /** The one middleware for the pipeline: picks the limiter by the matched route (by path when none is matched). */
+  /** Charges a request on its limiter (src/app.ts's `limit` phase): passes, or refuses with 429. */
   middleware: RequestHandler;
   /**
-   * Error middleware to mount right after `middleware`: a request refused before the limiter ran (a 401 from
-   * authentication, a 400/405/414 from the method guard, a 404, a CORS 403) is counted against the client's IP,
-   * gets the `RateLimit` headers, and becomes 429 once the budget is spent.
+   * Charges a request an earlier phase refused (a 401 from authentication, a 400/405/414 from the method guard, a
+   * 404, a CORS 403) against the client's IP: the refusal gets the `RateLimit` headers, and becomes 429 once the
+   * budget is spent. The pipeline runs it for such requests (src/http/pipeline.ts); in a plain Express app, mount
+   * it as the error middleware right after `middleware`.
    */
   countRejections: ErrorRequestHandler;
   /**

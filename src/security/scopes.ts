@@ -1,11 +1,11 @@
 /**
- * Authorization by scope. The required scopes come from the spec's `security` requirements (one source of truth,
- * computed by src/http/); this module only enforces them: no principal → 401, a missing scope → 403
- * `insufficient-scope` naming it (RFC 6750 §3.1 `insufficient_scope` in `WWW-Authenticate`).
+ * The `authorize` phase: the scopes the matched operation's security requirement names (the contract's, through
+ * generated/operations.ts) must all be held by the principal, else 403 `insufficient-scope` naming them (RFC 6750
+ * §3.1 `insufficient_scope` in `WWW-Authenticate`). The principal itself is the `authenticate` phase's business.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../http/context.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { HttpProblem } from '../http/problem.js';
 
 /** The scopes a principal lacks, in the order required. */
 export function missingScopes(principal: Pick<Principal, 'scopes'>, required: readonly string[]): string[] {
@@ -24,38 +24,15 @@ export function insufficientScope(missing: readonly string[]): HttpProblem {
   });
 }
 
-/** Throws the 401/403 problem unless the request's principal holds every required scope. */
-export function checkScopes(req: Request, required: readonly string[]): void {
-  if (required.length === 0) return;
-  const principal = req.ctx.principal;
-  if (!principal) throw problems.unauthorized();
-  const missing = missingScopes(principal, required);
-  if (missing.length > 0) throw insufficientScope(missing);
-}
-
-/** Middleware for one fixed requirement. */
-export function requireScopes(required: readonly string[]): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    try {
-      checkScopes(req, required);
-      next();
-    } catch (err) {
-      next(err);
-    }
-  };
-}
-
 /**
- * Middleware for the whole app: `scopesFor(req)` returns the matched operation's required scopes (undefined or
- * [] for a public operation). Runs after OpenAPI validation, when the operation is known.
+ * `scopesFor(req)`: the scopes the request's operation requires (undefined or [] for a public one). Default: the
+ * matched operation's.
  */
-export function enforceScopes(scopesFor: (req: Request) => readonly string[] | undefined): RequestHandler {
+export function enforceScopes(scopesFor: (req: Request) => readonly string[] | undefined = (req) => req.ctx.match?.operation.scopes): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    try {
-      checkScopes(req, scopesFor(req) ?? []);
-      next();
-    } catch (err) {
-      next(err);
-    }
+    const required = scopesFor(req) ?? [];
+    if (required.length === 0) return next();
+    const missing = missingScopes(req.ctx.principal ?? { scopes: [] }, required);
+    next(missing.length > 0 ? insufficientScope(missing) : undefined);
   };
 }

@@ -17,6 +17,8 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.js';
+import { PROBLEM_BASE } from '../http/problem.js';
+import { PARSER_REFUSAL_HEADERS } from './headers.js';
 import { DEFAULT_MAX_URL_LENGTH } from './method-guard.js';
 
 type HttpLimits = Pick<Config['http'], 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxHeaderSize'>;
@@ -79,7 +81,7 @@ async function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buff
   opts.log?.info({ traceId, status: known.status, code: err.code, ip }, 'request refused by the HTTP parser');
   if (!socket.writable) return void socket.destroy();
   const body = JSON.stringify({
-    type: `https://api.portal.example.com/problems/${known.type}`,
+    type: PROBLEM_BASE + known.type,
     title: known.title,
     status: known.status,
     detail: known.detail,
@@ -90,12 +92,7 @@ async function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buff
       'Content-Type: application/problem+json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       `traceparent: 00-${traceId}-${randomBytes(8).toString('hex')}-00\r\n` +
-      Object.entries(limitHeaders).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
-      'Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n' +
-      "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n" +
-      'X-Content-Type-Options: nosniff\r\n' +
-      'X-Frame-Options: DENY\r\n' +
-      'Referrer-Policy: no-referrer\r\n' +
+      Object.entries({ ...limitHeaders, ...PARSER_REFUSAL_HEADERS }).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
       'Connection: close\r\n\r\n' +
       (line?.method === 'HEAD' ? '' : body),
   );

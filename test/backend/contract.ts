@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Keyset, Page } from '../../src/backend/port.js';
 import { JOB_STATUSES } from '../../src/backend/port.js';
-import { hashApiKeySecret } from '../../src/backend/sql/writes.js';
+import { hashApiKeySecret } from '../../src/backend/api-keys.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';
 import { byKeysetDesc, HOUR, insertFixture, T0 } from './fixtures.js';
 import type { Fixture } from './fixtures.js';

@@ -3,7 +3,7 @@
  * created_at values to exercise the id tie-break) and files, inserted through the store's admin methods.
  */
 import { createHash } from 'node:crypto';
-import { blobKeyFor } from '../../src/files/port.js';
+import { blobKeyFor } from '../../src/backend/port.js';
 import type { JobStatus } from '../../src/backend/port.js';
 import { JOB_STATUSES } from '../../src/backend/port.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';

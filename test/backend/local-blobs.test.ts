@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobKeyFor } from '../../src/files/port.js';
+import { blobKeyFor } from '../../src/backend/port.js';
 import { LocalBlobStore } from '../../src/files/local.js';
 
 describe('LocalBlobStore', () => {

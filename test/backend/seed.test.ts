@@ -6,7 +6,7 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_STATUSES } from '../../src/backend/port.js';
 import type { FileRecord, JobRecord } from '../../src/backend/port.js';
-import { hashApiKeySecret } from '../../src/backend/sql/writes.js';
+import { hashApiKeySecret } from '../../src/backend/api-keys.js';
 import { DEMO_API_KEYS, DEMO_CLOCK, DEMO_TENANTS, seedDemo, seedDemoIfEmpty } from '../../src/backend/sql/seed.js';
 import { openSqlStore } from '../../src/backend/sql/store.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';

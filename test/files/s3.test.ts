@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDownloadUrlIssuer } from '../../src/files/issue.js';
-import { blobKeyFor } from '../../src/files/port.js';
+import { blobKeyFor } from '../../src/backend/port.js';
 import { S3BlobStore } from '../../src/files/s3.js';
 import { createUrlSigner } from '../../src/files/signer.js';
 import { expectedSignature, expectValidPresignedUrl } from './sigv4.js';

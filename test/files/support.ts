@@ -10,7 +10,7 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import type { Backend, FileRecord } from '../../src/backend/port.js';
 import type { SigningKey } from '../../src/config.js';
-import { blobKeyFor } from '../../src/files/port.js';
+import { blobKeyFor } from '../../src/backend/port.js';
 import type { BlobStore } from '../../src/files/port.js';
 import { errorMiddleware } from '../../src/http/errors.js';
 

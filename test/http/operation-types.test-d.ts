@@ -24,22 +24,22 @@ const job: Job = {
 
 describe('typed operation handlers', () => {
   it('accepts a body that matches the contract', () => {
-    defineOperation('getJob', async () => ({ status: 200, body: job, cache: 'etag' }));
+    defineOperation('getJob', async () => ({ status: 200, body: job }));
     expectTypeOf<OperationResult<'getHealth'>['status']>().toEqualTypeOf<200 | 503>();
   });
 
   it('rejects a missing field, a wrong type, an unknown enum value, an undocumented status', () => {
     const { fileCount: _omit, ...withoutFileCount } = job;
     // @ts-expect-error fileCount is required by the contract
-    defineOperation('getJob', async () => ({ status: 200, body: withoutFileCount, cache: 'etag' }));
+    defineOperation('getJob', async () => ({ status: 200, body: withoutFileCount }));
     // @ts-expect-error progress is an integer, not a string
-    defineOperation('getJob', async () => ({ status: 200, body: { ...job, progress: '10' }, cache: 'etag' }));
+    defineOperation('getJob', async () => ({ status: 200, body: { ...job, progress: '10' } }));
     // @ts-expect-error 'paused' is not a JobStatus
-    defineOperation('getJob', async () => ({ status: 200, body: { ...job, status: 'paused' }, cache: 'etag' }));
+    defineOperation('getJob', async () => ({ status: 200, body: { ...job, status: 'paused' } }));
     // @ts-expect-error getJob documents no 201
-    defineOperation('getJob', async () => ({ status: 201, body: job, cache: 'etag' }));
+    defineOperation('getJob', async () => ({ status: 201, body: job }));
     // @ts-expect-error a contact is not a job
-    defineOperation('getJob', async () => ({ status: 200, body: { id: 'con_x', name: 'A', email: 'a@b.c' }, cache: 'etag' }));
+    defineOperation('getJob', async () => ({ status: 200, body: { id: 'con_x', name: 'A', email: 'a@b.c' } }));
   });
 
   it('types parameters from the contract', () => {
@@ -49,7 +49,7 @@ describe('typed operation handlers', () => {
       // @ts-expect-error listJobs has no `q` parameter
       void query.q;
       void path;
-      return { status: 200, body: { data: [job], nextCursor: null }, cache: 'etag' };
+      return { status: 200, body: { data: [job], nextCursor: null } };
     });
   });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startAdminServer, type AdminServer } from '../../src/observability/admin-server.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { metricsMiddleware } from '../../src/observability/http-metrics.js';
+import { recordRequests } from '../../src/observability/record-requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { contextMiddleware, express, listen, LogCapture } from './support.js';
 
@@ -66,7 +66,7 @@ describe('admin listener', () => {
     const metrics = createMetrics({ version: '1', revision: 'r', defaultMetrics: false });
     const app = express();
     app.use(contextMiddleware(createLogger({ level: 'silent' }, new LogCapture())));
-    app.use(metricsMiddleware(metrics));
+    app.use(recordRequests({ metrics }));
     app.get('/v1/health', (_req, res) => {
       res.json({ status: 'ok' });
     });

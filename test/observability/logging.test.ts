@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createLogger, isDebugSampled, requestLogger } from '../../src/observability/logger.js';
-import { accessLogMiddleware } from '../../src/observability/access-log.js';
+import { recordRequests } from '../../src/observability/record-requests.js';
 import { createAudit, AUDIT_EVENTS } from '../../src/observability/audit.js';
 import { traceContextMiddleware } from '../../src/observability/trace.js';
 import { contextMiddleware, express, LogCapture } from './support.js';
@@ -15,7 +15,7 @@ function buildApp(capture: LogCapture, level = 'info', debugLogSampleRate = 1) {
   const app = express();
   app.use(traceContextMiddleware());
   app.use(contextMiddleware(logger));
-  app.use(accessLogMiddleware(logger));
+  app.use(recordRequests({ logger }));
   app.use((req, _res, next) => {
     if (req.headers.authorization || req.headers['x-api-key']) {
       req.ctx.principal = { tenantId: 'ten_acme', subject: 'key_123', keyId: 'key_123', scopes: [], method: 'api_key' };
@@ -155,9 +155,8 @@ describe('audit stream', () => {
   });
 });
 
-describe('requestObserver (metrics + access line from one listener)', () => {
+describe('recordRequests (metrics + access line from one listener)', () => {
   it('counts and logs every request once, including one the client abandoned (499)', async () => {
-    const { requestObserver } = await import('../../src/observability/request-observer.js');
     const { createMetrics } = await import('../../src/observability/metrics.js');
     const { parseExposition } = await import('../../src/observability/exposition.js');
     const { listen } = await import('./support.js');
@@ -167,7 +166,7 @@ describe('requestObserver (metrics + access line from one listener)', () => {
     const app = express();
     app.use(traceContextMiddleware());
     app.use(contextMiddleware(logger));
-    app.use(requestObserver({ logger, metrics }));
+    app.use(recordRequests({ logger, metrics }));
     app.get('/v1/health', (_req, res) => {
       res.json({ status: 'ok' });
     });

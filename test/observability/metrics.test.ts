@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createMetrics, AUTH_FAILURE_REASONS, HTTP_DURATION_BUCKETS, downloadOutcome } from '../../src/observability/metrics.js';
-import { metricsMiddleware } from '../../src/observability/http-metrics.js';
+import { recordRequests } from '../../src/observability/record-requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { parseExposition, type Sample } from '../../src/observability/exposition.js';
 import { AUTH_FAILURE_REASONS as SECURITY_REASONS } from '../../src/security/authenticate.js';
@@ -12,7 +12,7 @@ function buildApp() {
   const logger = createLogger({ level: 'info' }, new LogCapture());
   const app = express();
   app.use(contextMiddleware(logger));
-  app.use(metricsMiddleware(metrics));
+  app.use(recordRequests({ metrics }));
   app.get('/v1/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

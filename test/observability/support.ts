@@ -1,13 +1,14 @@
 /**
  * Small apps that mount the observability middleware the way src/app.ts does, with a stand-in for the
- * pipeline's route matching (sets req.ctx.route to the spec template), so these tests do not depend on the
- * rest of the pipeline. The full-app tests live in app-wiring.test.ts.
+ * pipeline's route matching (sets req.ctx.match to the spec template's GET operation), so these tests do not
+ * depend on the rest of the pipeline. The full-app tests live in app-wiring.test.ts.
  */
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { operations, type Operation } from '../../generated/operations.js';
 import { requestLogger } from '../../src/observability/logger.js';
 import { traceIdsOf } from '../../src/observability/trace.js';
 
@@ -19,7 +20,12 @@ export const TEMPLATES: Array<[RegExp, string]> = [
   [/^\/v1\/downloads\/[^/]+$/, '/v1/downloads/{fileId}'],
 ];
 
-/** Creates req.ctx like the lead's early middleware: trace id, request logger, route template. */
+const matchOf = (template: string | undefined) => {
+  const operation = (Object.values(operations) as Operation[]).find((o) => o.path === template && o.method === 'get');
+  return operation && template ? { operation, template, params: {} } : undefined;
+};
+
+/** Creates req.ctx like the app's context phase: trace id, request logger, and the route match. */
 export function contextMiddleware(logger: Logger): RequestHandler {
   return (req, _res, next) => {
     const traceId = traceIdsOf(req).traceId;
@@ -28,7 +34,7 @@ export function contextMiddleware(logger: Logger): RequestHandler {
       signal: new AbortController().signal,
       log: requestLogger(logger, traceId),
       startedAt: process.hrtime.bigint(),
-      route: TEMPLATES.find(([re]) => re.test(req.path))?.[1],
+      match: matchOf(TEMPLATES.find(([re]) => re.test(req.path))?.[1]),
     };
     next();
   };

@@ -12,6 +12,7 @@ import { withResilience } from '../../src/backend/resilience.js';
 import type { CallOutcome, CircuitStateName, GiveUpReason, ResilienceOptions, ResilientBackend } from '../../src/backend/resilience.js';
 import { createRpcBackend } from '../../src/backend/rpc/client.js';
 import { createBackendServer } from '../../src/backend-service/server.js';
+import { backendProblem } from '../../src/http/errors.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 
 export const SECRET = 'test-backend-secret-0123456789-abcdefghij';
@@ -104,13 +105,16 @@ export async function stopServer(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** Runs `fn`, returning what it threw (or failing the test when it did not throw) and how long it took. */
+/**
+ * Runs `fn`, returning what it threw (or failing the test when it did not throw) and how long it took. A failure
+ * of the backend (src/backend/port.ts) is returned as the problem the HTTP edge answers it with: what a client sees.
+ */
 export async function failure(fn: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const started = performance.now();
   try {
     await fn();
   } catch (error) {
-    return { error, ms: performance.now() - started };
+    return { error: backendProblem(error) ?? error, ms: performance.now() - started };
   }
   throw new Error('expected the call to fail, but it succeeded');
 }

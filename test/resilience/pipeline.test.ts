@@ -205,6 +205,36 @@ describe('circuit breaker', () => {
     expect(t.events.states).toEqual(['open', 'half-open', 'open']);
   });
 
+  it('half-open still behaves with caller aborts kept out: a probe whose caller gives up re-opens the circuit, the next probe closes it', async () => {
+    const t = await setup({ maxRetries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 300, timeoutMs: 5000 });
+    t.proxy.setFault({ kind: 'status', status: 502 });
+    await failure(() => t.resilient.ping(never()));
+    await failure(() => t.resilient.ping(never()));
+    expect(t.resilient.circuitState()).toBe('open');
+    // The backend recovers but is slow; the probe's caller leaves before it answers.
+    t.proxy.setFault({ kind: 'pass' });
+    store.delayMs = 2000;
+    await sleep(350);
+    const gone = new AbortController();
+    setTimeout(() => gone.abort(), 30);
+    const { error, ms } = await failure(() => t.resilient.ping(gone.signal));
+    expect((error as Error).name).toBe('AbortError');
+    expect(ms).toBeLessThan(1000);
+    expect(t.resilient.circuitState()).toBe('open');
+    expect(t.events.states).toEqual(['open', 'half-open', 'open']);
+    // While open again, calls are refused at once, without reaching the backend.
+    const seen = t.proxy.seen.length;
+    expect(((await failure(() => t.resilient.ping(never()))).error as HttpProblem).status).toBe(503);
+    expect(t.proxy.seen.length).toBe(seen);
+    // The next probe, with a caller that waits, closes it.
+    store.delayMs = 0;
+    await sleep(350);
+    await t.resilient.ping(never());
+    expect(t.resilient.circuitState()).toBe('closed');
+    expect(t.events.states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+    expect(t.events.calls.map((c) => c.outcome)).toEqual(['error', 'error', 'aborted', 'circuit_open', 'ok']);
+  });
+
   it('client aborts do not count as failures', async () => {
     const t = await setup({ maxRetries: 0, breakerConsecutiveFailures: 2, timeoutMs: 5000 });
     store.delayMs = 2000;

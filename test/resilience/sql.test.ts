@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/port.js';
 import { withResilience } from '../../src/backend/resilience.js';
-import { hashApiKeySecret } from '../../src/backend/sql/writes.js';
+import { hashApiKeySecret } from '../../src/backend/api-keys.js';
 import { DEMO_API_KEYS, seedDemo } from '../../src/backend/sql/seed.js';
 import { openSqlStore, type SqlStore } from '../../src/backend/sql/store.js';
 import { LocalBlobStore } from '../../src/files/local.js';

@@ -7,15 +7,16 @@ import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { ApiKeyRecord, Backend, EntityKind } from '../../src/backend/port.js';
+import { hashApiKeySecret } from '../../src/backend/api-keys.js';
 import { errorMiddleware } from '../../src/http/errors.js';
 import { HttpProblem } from '../../src/http/problem.js';
-import { createAuthenticate, hashApiKey, type AuthenticateOptions } from '../../src/security/authenticate.js';
+import { createAuthenticate, type AuthenticateOptions } from '../../src/security/authenticate.js';
 import { createCors } from '../../src/security/cors.js';
 import { createSecurityHeaders } from '../../src/security/headers.js';
 import { createMethodGuard } from '../../src/security/method-guard.js';
 import { createRateLimiters, type RateLimitDeps } from '../../src/security/rate-limit.js';
 import { enforceScopes } from '../../src/security/scopes.js';
-import { notFoundOrCrossTenant, type TenancyHooks } from '../../src/security/tenancy.js';
+import { notFoundOrCrossTenant } from '../../src/security/tenancy.js';
 
 export interface Counters {
   authFailures: string[];
@@ -41,7 +42,7 @@ export class KeyRing {
       revokedAt: null,
       ...rec,
     };
-    this.byHash.set(hashApiKey(secret), full);
+    this.byHash.set(hashApiKeySecret(secret), full);
     return full;
   }
 }
@@ -60,17 +61,18 @@ export interface HarnessOptions {
   log?: Logger;
 }
 
-/** Route table standing in for the spec: path regex → required scopes. */
-const ROUTES: Array<{ re: RegExp; scopes: string[]; kind?: EntityKind }> = [
-  { re: /^\/v1\/health$/, scopes: [] },
+/** Route table standing in for the spec: path regex → required scopes; public ones need no credentials. */
+const ROUTES: Array<{ re: RegExp; scopes: string[]; public?: true; kind?: EntityKind }> = [
+  { re: /^\/v1\/health$/, scopes: [], public: true },
   { re: /^\/v1\/contacts$/, scopes: ['contacts:read'] },
   { re: /^\/v1\/contacts\/([^/]+)$/, scopes: ['contacts:read'], kind: 'contact' },
   { re: /^\/v1\/jobs$/, scopes: ['jobs:read'] },
   { re: /^\/v1\/jobs\/([^/]+)$/, scopes: ['jobs:read'], kind: 'job' },
   { re: /^\/v1\/jobs\/([^/]+)\/files$/, scopes: ['files:read'] },
-  { re: /^\/v1\/downloads\/([^/]+)$/, scopes: [] },
-  { re: /^\/docs$/, scopes: [] },
+  { re: /^\/v1\/downloads\/([^/]+)$/, scopes: [], public: true },
+  { re: /^\/docs$/, scopes: [], public: true },
 ];
+const routeOf = (req: Request) => ROUTES.find((r) => r.re.test(req.path));
 
 export function buildApp(opts: HarnessOptions = {}) {
   const counters = opts.counters ?? newCounters();
@@ -94,9 +96,10 @@ export function buildApp(opts: HarnessOptions = {}) {
       onStoreError: (l) => counters.storeErrors.push(l),
     },
   );
-  const hooks: TenancyHooks = {
+  const missed = notFoundOrCrossTenant({
+    backend,
     audit: (event, fields) => counters.audit.push({ event, fields: { ...fields } }),
-  };
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -108,10 +111,10 @@ export function buildApp(opts: HarnessOptions = {}) {
   app.use(createSecurityHeaders({ docsHtmlPath: opts.docsHtmlPath }));
   app.use(createCors({ origins: opts.corsOrigins ?? ['https://portal.example.com'], maxAgeSeconds: 600, onBlocked: (o) => counters.corsBlocked.push(o) }));
   app.use(createMethodGuard());
-  app.use(createAuthenticate({ backend, oidc: opts.oidc, onFailure: (r) => counters.authFailures.push(r) }));
+  app.use(createAuthenticate({ backend, oidc: opts.oidc, isPublic: (req) => routeOf(req)?.public === true, onFailure: (r) => counters.authFailures.push(r) }));
   app.use(limiters.middleware);
   app.use(limiters.countRejections);
-  app.use(enforceScopes((req) => ROUTES.find((r) => r.re.test(req.path))?.scopes));
+  app.use(enforceScopes((req) => routeOf(req)?.scopes));
 
   app.get('/v1/health', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/docs', (_req, res) => void res.type('html').send('<!doctype html><title>docs</title>'));
@@ -126,7 +129,7 @@ export function buildApp(opts: HarnessOptions = {}) {
   });
   app.get(/^\/v1\/(contacts|jobs)\/([^/]+)$/, async (req: Request) => {
     const m = /^\/v1\/(contacts|jobs)\/([^/]+)$/.exec(req.path)!;
-    await notFoundOrCrossTenant(req, backend, m[1] === 'contacts' ? 'contact' : 'job', m[2]!, hooks);
+    await missed(req, m[1] === 'contacts' ? 'contact' : 'job', m[2]!);
   });
   app.get('/v1/jobs/:jobId/files', (_req, res) => void res.json({ items: [] }));
   app.get('/v1/downloads/:fileId', (_req, res) => void res.type('application/octet-stream').send(Buffer.from('bytes')));

@@ -30,7 +30,7 @@ import { openSqlStore, type SqlStore, type SqlStoreOptions } from '../../src/bac
 import { loadConfig } from '../../src/config.js';
 import { LocalBlobStore } from '../../src/files/local.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { hashApiKey } from '../../src/security/authenticate.js';
+import { hashApiKeySecret } from '../../src/backend/api-keys.js';
 import { ApiKeyCache } from '../../src/security/key-cache.js';
 import { createTestDatabase, hasPostgres } from '../support/services.js';
 
@@ -373,7 +373,7 @@ describe.runIf(await hasPostgres())('PostgreSQL', () => {
         await store.close();
         await until(async () => (await listenerPids()).length === 1, 'the closed store’s listener to go');
         expect(store.apiKeysVersion()).toBeUndefined();
-        expect(await h().store.findApiKeyByHash(hashApiKey('pk_live_nothing'), live())).toBeNull();
+        expect(await h().store.findApiKeyByHash(hashApiKeySecret('pk_live_nothing'), live())).toBeNull();
       });
     },
   );

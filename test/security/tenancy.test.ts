@@ -60,10 +60,11 @@ describe('notFoundOrCrossTenant', () => {
     for (const owner of ['ten_acme', null]) {
       const events: unknown[] = [];
       const counted: string[] = [];
-      const p = notFoundOrCrossTenant(req('ten_acme'), { ownerOf: async () => owner }, 'file', 'fil_x', {
+      const p = notFoundOrCrossTenant({
+        backend: { ownerOf: async () => owner },
         audit: (e) => events.push(e),
         onCrossTenant: (k) => counted.push(k),
-      });
+      })(req('ten_acme'), 'file', 'fil_x');
       await expect(p).rejects.toMatchObject({ status: 404, type: 'not-found' });
       expect(events).toEqual([]);
       expect(counted).toEqual([]);
@@ -71,14 +72,14 @@ describe('notFoundOrCrossTenant', () => {
   });
 
   it('a failing ownerOf still answers 404, not 5xx', async () => {
-    const p = notFoundOrCrossTenant(req('ten_acme'), { ownerOf: async () => Promise.reject(new Error('db down')) }, 'job', 'job_x', {});
+    const p = notFoundOrCrossTenant({ backend: { ownerOf: async () => Promise.reject(new Error('db down')) } })(req('ten_acme'), 'job', 'job_x');
     await expect(p).rejects.toBeInstanceOf(HttpProblem);
     await expect(p).rejects.toMatchObject({ status: 404 });
   });
 
   it('counts a cross-tenant attempt by kind', async () => {
     const counted: string[] = [];
-    await expect(notFoundOrCrossTenant(req('ten_acme'), { ownerOf: async () => 'ten_globex' }, 'file', 'fil_x', { onCrossTenant: (k) => counted.push(k) })).rejects.toMatchObject({ status: 404 });
+    await expect(notFoundOrCrossTenant({ backend: { ownerOf: async () => 'ten_globex' }, onCrossTenant: (k) => counted.push(k) })(req('ten_acme'), 'file', 'fil_x')).rejects.toMatchObject({ status: 404 });
     expect(counted).toEqual(['file']);
   });
 });

@@ -19,18 +19,7 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from '../../../generated/backend-types.js';
 import { deadlineOf } from '../../common/deadline.js';
 import { TransientBackendError } from '../port.js';
-import type {
-  ApiKeyRecord,
-  Backend,
-  ContactFilter,
-  ContactRecord,
-  EntityKind,
-  FileRecord,
-  JobFilter,
-  JobRecord,
-  Page,
-  PageRequest,
-} from '../port.js';
+import type { ApiKeyRecord, Backend, ContactFilter, ContactRecord, EntityKind, FileRecord, JobFilter, JobRecord, Page, PageRequest } from '../port.js';
 
 export interface RpcBackendOptions {
   /** Base URL of the backend service, e.g. http://backend:4000 (PORTAL_BACKEND_URL). */

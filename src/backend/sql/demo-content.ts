@@ -70,7 +70,8 @@ export function makeCsv(rng: Prng, targetBytes: number, startMs: number): Buffer
 const STEPS = ['Fetching source data', 'Validating schema', 'Joining reference tables', 'Aggregating', 'Rendering output', 'Uploading results'];
 
 /** A job log of about `targetBytes` bytes; a failed job's log ends with the error. */
-export function makeLog(rng: Prng, jobId: string, startMs: number, targetBytes: number, failure?: string): Buffer {
+export function makeLog(rng: Prng, log: { jobId: string; startMs: number; targetBytes: number; failure?: string }): Buffer {
+  const { jobId, startMs, targetBytes, failure } = log;
   let t = startMs;
   const lines: string[] = [];
   let size = 0;

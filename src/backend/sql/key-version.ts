@@ -4,8 +4,8 @@
  *
  * SQLite: `PRAGMA data_version` changes when another connection (the admin CLI, another process) commits; it
  * does not change for this connection's own commits, so `total_changes()` (rows this connection has written)
- * is read beside it. Two raw prepared better-sqlite3 statements, ~1 µs together in a warm loop, read once per
- * event-loop turn (see sqliteKeyVersion), so a commit by anyone is seen by every request received after it.
+ * is read beside it. Two raw prepared better-sqlite3 statements, read once per event-loop turn (see
+ * sqliteKeyVersion), so a commit by anyone is seen by every request received after it.
  *
  * PostgreSQL: migration 0002 makes every statement on api_keys `pg_notify('portal_api_keys', '')` at commit.
  * A dedicated client (not from the pool) LISTENs; each notification bumps the version. While that client is not
@@ -30,8 +30,8 @@ export interface KeyVersionSource {
  * SQLite: read once per event-loop turn. Every request authenticated in a turn was received before the turn's
  * first read (the poll phase reads sockets whose bytes were already there), so a commit that the read missed
  * came after those requests were sent, and serving them as before it is a valid order. The next turn reads
- * again. Under load many requests share one turn: the two statements, cache-cold on the request path (~15 µs
- * measured in the running server), then run once per turn instead of once per request.
+ * again. Under load many requests share one turn: the two statements then run once per turn instead of once per
+ * request.
  */
 export function sqliteKeyVersion(db: SQLite.Database): KeyVersionSource {
   const dataVersion = db.prepare('pragma data_version').pluck();

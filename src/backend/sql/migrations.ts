@@ -29,6 +29,14 @@ const initial: Migration = {
   async up(db: AnyDb) {
     const tenantRef = idColumn(db, 44);
     const id = idColumn(db, 26);
+    /** A tenant-owned table: its own id, and the tenant it belongs to (deleted with the tenant). */
+    const tenantTable = (name: string) =>
+      db.schema
+        .createTable(name)
+        .ifNotExists()
+        .addColumn('id', id, (c) => c.primaryKey())
+        .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'));
+    const index = (name: string, table: string, columns: string[]) => db.schema.createIndex(name).ifNotExists().on(table).columns(columns).execute();
     await db.schema
       .createTable('tenants')
       .ifNotExists()
@@ -37,24 +45,16 @@ const initial: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
 
-    await db.schema
-      .createTable('api_keys')
-      .ifNotExists()
-      .addColumn('id', id, (c) => c.primaryKey())
-      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    await tenantTable('api_keys')
       .addColumn('name', 'varchar(200)', (c) => c.notNull())
       .addColumn('scopes', 'varchar(500)', (c) => c.notNull())
       .addColumn('secret_hash', 'char(64)', (c) => c.notNull().unique())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('revoked_at', 'bigint')
       .execute();
-    await db.schema.createIndex('api_keys_tenant').ifNotExists().on('api_keys').columns(['tenant_id', 'created_at']).execute();
+    await index('api_keys_tenant', 'api_keys', ['tenant_id', 'created_at']);
 
-    await db.schema
-      .createTable('contacts')
-      .ifNotExists()
-      .addColumn('id', id, (c) => c.primaryKey())
-      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    await tenantTable('contacts')
       .addColumn('name', 'varchar(200)', (c) => c.notNull())
       .addColumn('email', 'varchar(254)', (c) => c.notNull())
       .addColumn('phone', 'varchar(40)')
@@ -65,14 +65,10 @@ const initial: Migration = {
       // Target of the jobs → contacts foreign key: a job can only point at a contact of its own tenant.
       .addUniqueConstraint('contacts_tenant_id_id', ['tenant_id', 'id'])
       .execute();
-    await db.schema.createIndex('contacts_tenant_created').ifNotExists().on('contacts').columns(['tenant_id', 'created_at desc', 'id desc']).execute();
-    await db.schema.createIndex('contacts_tenant_updated').ifNotExists().on('contacts').columns(['tenant_id', 'updated_at']).execute();
+    await index('contacts_tenant_created', 'contacts', ['tenant_id', 'created_at desc', 'id desc']);
+    await index('contacts_tenant_updated', 'contacts', ['tenant_id', 'updated_at']);
 
-    await db.schema
-      .createTable('jobs')
-      .ifNotExists()
-      .addColumn('id', id, (c) => c.primaryKey())
-      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    await tenantTable('jobs')
       .addColumn('contact_id', id, (c) => c.notNull())
       .addColumn('title', 'varchar(200)', (c) => c.notNull())
       .addColumn('status', 'varchar(16)', (c) => c.notNull().check(sql`status in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`))
@@ -84,17 +80,13 @@ const initial: Migration = {
       .addUniqueConstraint('jobs_tenant_id_id', ['tenant_id', 'id'])
       .addForeignKeyConstraint('jobs_contact_fk', ['tenant_id', 'contact_id'], 'contacts', ['tenant_id', 'id'], (fk) => fk.onDelete('cascade'))
       .execute();
-    // One index behind every list order and filter (see store-read.ts).
-    await db.schema.createIndex('jobs_tenant_created').ifNotExists().on('jobs').columns(['tenant_id', 'created_at desc', 'id desc']).execute();
-    await db.schema.createIndex('jobs_tenant_status_created').ifNotExists().on('jobs').columns(['tenant_id', 'status', 'created_at desc', 'id desc']).execute();
-    await db.schema.createIndex('jobs_tenant_contact_created').ifNotExists().on('jobs').columns(['tenant_id', 'contact_id', 'created_at desc', 'id desc']).execute();
-    await db.schema.createIndex('jobs_tenant_updated').ifNotExists().on('jobs').columns(['tenant_id', 'updated_at']).execute();
+    // One index behind every list order and filter (see read.ts).
+    await index('jobs_tenant_created', 'jobs', ['tenant_id', 'created_at desc', 'id desc']);
+    await index('jobs_tenant_status_created', 'jobs', ['tenant_id', 'status', 'created_at desc', 'id desc']);
+    await index('jobs_tenant_contact_created', 'jobs', ['tenant_id', 'contact_id', 'created_at desc', 'id desc']);
+    await index('jobs_tenant_updated', 'jobs', ['tenant_id', 'updated_at']);
 
-    await db.schema
-      .createTable('files')
-      .ifNotExists()
-      .addColumn('id', id, (c) => c.primaryKey())
-      .addColumn('tenant_id', tenantRef, (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    await tenantTable('files')
       .addColumn('job_id', id, (c) => c.notNull())
       .addColumn('name', 'varchar(255)', (c) => c.notNull())
       .addColumn('content_type', 'varchar(255)', (c) => c.notNull())
@@ -104,7 +96,7 @@ const initial: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addForeignKeyConstraint('files_job_fk', ['tenant_id', 'job_id'], 'jobs', ['tenant_id', 'id'], (fk) => fk.onDelete('cascade'))
       .execute();
-    await db.schema.createIndex('files_tenant_job_created').ifNotExists().on('files').columns(['tenant_id', 'job_id', 'created_at desc', 'id desc']).execute();
+    await index('files_tenant_job_created', 'files', ['tenant_id', 'job_id', 'created_at desc', 'id desc']);
   },
   async down(db: AnyDb) {
     for (const table of ['files', 'jobs', 'contacts', 'api_keys', 'tenants']) {

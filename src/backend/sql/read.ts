@@ -8,19 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
-import type {
-  ApiKeyRecord,
-  ContactFilter,
-  ContactRecord,
-  EntityKind,
-  FileRecord,
-  JobFilter,
-  JobRecord,
-  JobStatus,
-  Keyset,
-  Page,
-  PageRequest,
-} from '../port.js';
+import type { ApiKeyRecord, ContactFilter, ContactRecord, EntityKind, FileRecord, JobFilter, JobRecord, JobStatus, Keyset, Page, PageRequest } from '../port.js';
 import type { Runner } from './runner.js';
 import type { ApiKeysTable, ContactsTable, Database, Dialect, FilesTable, JobsTable } from './schema.js';
 import { toIso, toMs } from './schema.js';

@@ -9,15 +9,18 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
-import { blobKeyFor } from '../../files/port.js';
-import type { BlobStore } from '../../files/port.js';
-import type { JobStatus } from '../port.js';
-import { API_KEY_SCOPES } from './writes.js';
+import { blobKeyFor, type JobStatus } from '../port.js';
+import { API_KEY_SCOPES } from '../api-keys.js';
 import type { SqlWrites } from './writes.js';
 import { makeCsv, makeLog, makePdf } from './demo-content.js';
 import { COMPANIES, FAILURES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, ROLES } from './demo-names.js';
 import { Prng } from './prng.js';
 import type { ContactsTable, FilesTable, JobsTable } from './schema.js';
+
+/** Where the demo files' bytes go: any BlobStore (src/files/port.ts). */
+export interface BlobSink {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+}
 
 /** Well-known demo credentials (demo tenants only; never valid in production, where the seed is refused). */
 export const DEMO_API_KEYS = {
@@ -137,16 +140,16 @@ function buildTenant(t: (typeof DEMO_TENANTS)[number], now: number) {
           Array.from({ length: 40 }, (_, l) => `${p + 1}.${l + 1}  ${rng.pick(JOB_TITLES)}: ${rng.int(10, 99_999)} rows, ${rng.int(1, 99)}.${rng.int(0, 9)}% change`));
         addFile(`${base}-${day}.pdf`, 'application/pdf', makePdf(`${title} (${day})`, pages));
       }
-      if (rng.chance(0.3)) addFile(`${base}-${day}.log`, 'text/plain', makeLog(rng, id, started ?? created, rng.int(3_000, 40_000)));
+      if (rng.chance(0.3)) addFile(`${base}-${day}.log`, 'text/plain', makeLog(rng, { jobId: id, startMs: started ?? created, targetBytes: rng.int(3_000, 40_000) }));
     } else if (status === 'failed' && rng.chance(0.7)) {
-      addFile(`${base}-${day}-error.log`, 'text/plain', makeLog(rng, id, started ?? created, rng.int(2_000, 20_000), rng.pick(FAILURES)));
+      addFile(`${base}-${day}-error.log`, 'text/plain', makeLog(rng, { jobId: id, startMs: started ?? created, targetBytes: rng.int(2_000, 20_000), failure: rng.pick(FAILURES) }));
     }
   }
   if (statuses.size < 5) throw new Error(`demo seed for ${t.id} misses a job status`); // guards future edits
   return { contacts, jobs, files, blobs };
 }
 
-async function putAll(blobStore: BlobStore, blobs: PendingBlob[]): Promise<void> {
+async function putAll(blobStore: BlobSink, blobs: PendingBlob[]): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < blobs.length) {
@@ -158,7 +161,7 @@ async function putAll(blobStore: BlobStore, blobs: PendingBlob[]): Promise<void>
 }
 
 /** (Re)creates both demo tenants: removes their rows, then writes rows and blobs afresh. */
-export async function seedDemo(store: SqlWrites, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary> {
+export async function seedDemo(store: SqlWrites, blobStore: BlobSink, opts: { now?: number } = {}): Promise<SeedSummary> {
   const now = opts.now ?? DEMO_CLOCK;
   const summary: SeedSummary = { tenants: 0, contacts: 0, jobs: 0, files: 0, bytes: 0 };
   for (const t of DEMO_TENANTS) {
@@ -187,7 +190,7 @@ const SEED_LOCK_KEY = 741_926_530_015;
  * On PostgreSQL, replicas starting together on an empty database take turns through an advisory lock (held on
  * one pinned connection), so exactly one seeds and the others then find tenants and skip.
  */
-export async function seedDemoIfEmpty(store: SqlWrites, blobStore: BlobStore, opts: { now?: number } = {}): Promise<SeedSummary | null> {
+export async function seedDemoIfEmpty(store: SqlWrites, blobStore: BlobSink, opts: { now?: number } = {}): Promise<SeedSummary | null> {
   const seedIfEmpty = async () => ((await store.countTenants()) > 0 ? null : seedDemo(store, blobStore, opts));
   if (store.dialect !== 'postgres') return seedIfEmpty();
   return store.db.connection().execute(async (conn) => {

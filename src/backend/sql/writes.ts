@@ -1,23 +1,14 @@
 /**
- * Administrative writes: tenants, API keys and the bulk inserts the seeders use. The HTTP API itself is
- * read-only; these run from the admin CLI, the seed scripts and tests.
- *
- * API keys: the secret is `pk_live_` + 32 random bytes in base64url (256 bits). Only its SHA-256 (hex) is stored.
- * A slow password hash (bcrypt/scrypt/argon2) exists to make guessing *low-entropy* human passwords expensive;
- * a 256-bit random secret cannot be guessed at any hash speed, so a fast hash loses nothing and keeps the lookup
- * one indexed equality on every request (a salted slow hash could not be looked up by value at all).
+ * Administrative writes: tenants, API keys (what a key is: src/backend/api-keys.ts) and the bulk inserts the
+ * seeders use. The HTTP API itself is read-only; these run from the admin CLI, the seed scripts and tests.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Insertable } from 'kysely';
+import { API_KEY_SCOPES, hashApiKeySecret, newApiKeySecret } from '../api-keys.js';
 import { newId, ID_PATTERNS } from '../ids.js';
 import type { ApiKeyRecord } from '../port.js';
 import { apiKeyFrom, SqlReads } from './read.js';
 import type { ContactsTable, Database, FilesTable, JobsTable } from './schema.js';
 import { toIso } from './schema.js';
-
-export const API_KEY_SCOPES = ['contacts:read', 'jobs:read', 'files:read'] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
-export const API_KEY_PREFIX = 'pk_live_';
 
 export interface TenantRecord {
   id: string;
@@ -34,14 +25,6 @@ export interface CreatedApiKey {
 /** A refused admin request (bad id, unknown tenant, duplicate): its message is one line for the operator. */
 export class AdminError extends Error {
   override readonly name = 'AdminError';
-}
-
-export function hashApiKeySecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-export function newApiKeySecret(): string {
-  return API_KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
 function isUniqueViolation(err: unknown): boolean {

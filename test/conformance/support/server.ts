@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../../src/app.js';
 import type { Backend } from '../../../src/backend/port.js';
-import { API_KEY_SCOPES } from '../../../src/backend/sql/writes.js';
+import type { ResilientBackend } from '../../../src/backend/resilience.js';
+import { API_KEY_SCOPES } from '../../../src/backend/api-keys.js';
 import { openSqlStore } from '../../../src/backend/sql/store.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -82,7 +83,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const logs = new LogCapture();
   const logger = createLogger({ level: config.observability.logLevel, debugLogSampleRate: 1 }, logs);
   const deps = await openDependencies(config, logger);
-  let backend: Backend = deps.backend;
+  let backend: ResilientBackend = deps.backend;
   if (opts.wrapBackend) {
     const overrides = opts.wrapBackend(deps.backend);
     // Keep everything else of the resilient backend (its `health`, used by /v1/health) reachable.
