@@ -324,7 +324,9 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
     }
     const full = phases.find((p) => p.phase === 100 && p.startedAt !== undefined);
     if (full) {
-      const late = load.outcomes.filter((o) => o.track === 'stable' && o.sent >= full.startedAt! && o.sent < full.endedAt!);
+      // Until the phase ended, or until a rollback at 100 % gave stable its weight back.
+      const until = rollback?.phase === 100 ? rollbackCommandAt : full.endedAt!;
+      const late = load.outcomes.filter((o) => o.track === 'stable' && o.sent >= full.startedAt! && o.sent < until);
       full.afterStableZero = { requests: late.length, lastSentAfterMs: Math.round(late.reduce((m, o) => Math.max(m, o.sent - full.startedAt!), 0)) };
     }
     const all = load.counts(0, Infinity, slowMs);
