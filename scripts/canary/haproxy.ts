@@ -45,6 +45,9 @@ export interface ServerStats {
   retries: number;
   redispatches: number;
   sessions: number;
+  /** Times its health check took it out of rotation (UP → DOWN), and seconds it spent DOWN. */
+  downTransitions: number;
+  downSeconds: number;
 }
 
 export function haproxyConfig(opts: { frontendPort: number; socket: string; servers: HaproxyServer[] }): string {
@@ -127,6 +130,8 @@ export async function startHaproxy(opts: { dir: string; frontendPort: number; se
           retries: n('wretr'),
           redispatches: n('wredis'),
           sessions: n('stot'),
+          downTransitions: n('chkdown'),
+          downSeconds: n('downtime'),
         };
       }
       return out;

@@ -86,7 +86,7 @@ export function formatReport(r: CanaryReport): string {
   const lag = r.load.sendLagMs;
   out.push(`the load client sent on schedule within ${lag.p99} ms (p99; max ${lag.max} ms)${lag.p99 > 100 ? ' — it fell behind: the machine is overloaded, latencies here say more about it than about the builds' : ''}`);
   out.push(`affected by the canary: ${r.affected.canary5xx} answered 5xx, ${r.affected.canarySlow} answered in ≥ ${r.load.slowMs} ms, of ${r.affected.canaryServed} it answered`);
-  const hp = Object.entries(r.haproxy).map(([name, s]) => `${name}: ${s.sessions} sessions, ${s.hrsp5xx} 5xx, ${s.connectionErrors} connection errors, ${s.responseErrors} response errors, ${s.retries} retries, ${s.redispatches} redispatches, weight ${s.weight}`);
+  const hp = Object.entries(r.haproxy).map(([name, s]) => `${name}: ${s.sessions} sessions, ${s.hrsp5xx} 5xx, ${s.connectionErrors} connection errors, ${s.responseErrors} response errors, ${s.retries} retries, ${s.redispatches} redispatches, ${s.downTransitions} times taken out by its health check${s.downTransitions ? ` (${s.downSeconds} s down)` : ''}, weight ${s.weight}`);
   out.push(`HAProxy: ${hp.join('; ')}`);
   const recorded = Object.values(r.recordedSeries).reduce((a, b) => a + b, 0);
   out.push(`Prometheus: ${recorded} series recorded by ops/prometheus/portal-api.rules.yaml (${Object.keys(r.recordedSeries).length} rules' names)`);
