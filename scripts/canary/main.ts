@@ -33,7 +33,7 @@ Rollout
 Services
   --database-url <url>   PostgreSQL server (a fresh database is created and dropped);
                          default $PORTAL_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres
-  --redis-url <url>      default $PORTAL_TEST_REDIS_URL or redis://127.0.0.1:6379
+  --redis-url <url>      default $PORTAL_TEST_REDIS_URL or redis://127.0.0.1:6379 (database 15 unless the URL names one)
 Output
   --json <file>          default reports/canary/canary-<time>.json
   --expect promoted|rolled-back   which outcome exits 0 (default promoted)

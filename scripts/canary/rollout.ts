@@ -100,6 +100,19 @@ export interface CanaryReport {
   workDir?: string;
 }
 
+/**
+ * The run's Redis database: the one `redisUrl` names, else database 15 — the builds count hundreds of requests a
+ * second from 127.0.0.1 against the rate limiters' fixed `portal:rl:` keys, which must not spend the public budget
+ * of whatever else uses database 0 of the same Redis (a replica, another test run).
+ */
+export const CANARY_REDIS_DB = 15;
+export function runRedisUrl(redisUrl: string): string {
+  const u = new URL(redisUrl);
+  if (u.pathname.length > 1) return redisUrl;
+  u.pathname = `/${CANARY_REDIS_DB}`;
+  return u.toString();
+}
+
 async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `portal_canary_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -198,7 +211,8 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
     const dataDir = path.join(workDir, 'data');
     mkdirSync(dataDir);
     await seed(stable, db.url, dataDir, workDir);
-    log(`PostgreSQL database ${new URL(db.url).pathname.slice(1)} seeded by the stable build; Redis ${opts.redisUrl}`);
+    const redisUrl = runRedisUrl(opts.redisUrl);
+    log(`PostgreSQL database ${new URL(db.url).pathname.slice(1)} seeded by the stable build; Redis ${redisUrl}`);
 
     const frontendPort = await freePort();
     // The run's own environment for both builds: production mode on the shared stores behind one proxy hop.
@@ -211,7 +225,7 @@ export async function runCanary(opts: RolloutOptions): Promise<CanaryReport> {
       PORTAL_SIGNING_KEYS: LOCAL_SIGNING_KEYS,
       PORTAL_SEED_DEMO: 'false',
       DATABASE_URL: db.url,
-      REDIS_URL: opts.redisUrl,
+      REDIS_URL: redisUrl,
       PORTAL_DATA_DIR: dataDir,
       PORTAL_TRUST_PROXY: '1',
       PORTAL_RATE_LIMIT_PER_MINUTE: '1000000',

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { LOCAL_SIGNING_KEYS, REPO_ROOT } from '../../scripts/bench/portal-process.js';
 import { FAULTS, parseSetting, prepareBuild } from '../../scripts/canary/builds.js';
+import { runRedisUrl } from '../../scripts/canary/rollout.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'portal-canary-builds-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -61,6 +62,12 @@ describe('canary builds', () => {
     expect(() => prepareBuild('canary', { source: empty }, work, quiet)).toThrow('no node_modules');
     mkdirSync(path.join(empty, 'node_modules'));
     expect(() => prepareBuild('canary', { source: empty }, work, quiet)).toThrow('neither src/server.ts nor dist/src/server.js');
+  });
+
+  it("keeps the run's rate-limit counters in a Redis database of their own unless the URL names one", () => {
+    expect(runRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379/15');
+    expect(runRedisUrl('redis://:secret@redis.internal:6380')).toBe('redis://:secret@redis.internal:6380/15');
+    expect(runRedisUrl('redis://127.0.0.1:6379/3')).toBe('redis://127.0.0.1:6379/3');
   });
 
   it('takes settings as KEY=VALUE only', () => {
