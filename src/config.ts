@@ -1,11 +1,20 @@
 /**
- * The one place that reads the environment (12-factor). `loadConfig(env)` validates every variable and throws a
- * ConfigError listing *all* bad ones at once; production refuses development defaults.
+ * The one place that reads the environment (12-factor). `loadConfig(env)` parses it against the schema in
+ * src/environment.ts, throws a ConfigError listing *every* bad variable at once, and maps the result onto the typed
+ * Config. Production refuses the development defaults.
+ *
+ * Adding a variable: declare it in src/environment.ts (its header says how), read it in toConfig() below into the
+ * Config field it sets, and run `npm run generate` (docs/configuration.md and .env.example are generated from the
+ * schema).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type * as z from 'zod';
+import { environmentSchema, type Parsed, type Variables } from './environment.js';
 import { fromRoot } from './paths.js';
+
+export { MAX_SIGNED_URL_TTL_SECONDS } from './environment.js';
 
 export type Env = 'development' | 'production' | 'test';
 export type ResponseValidation = 'off' | 'log' | 'throw';
@@ -112,10 +121,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Development-only secret: production refuses it. Never use it for anything real. */
-const DEV_SIGNING_SECRET = 'portal-dev-signing-key-do-not-use-in-production';
-export const MAX_SIGNED_URL_TTL_SECONDS = 3600;
-const DEV_CORS_ORIGINS = ['https://portal.example.com', 'http://localhost:3000', 'http://localhost:5173', 'http://127.0.0.1:3000', 'http://127.0.0.1:5173'];
+/**
+ * One line per problem: `NAME="value": expected …` (the value hidden for secrets); `NAME: …` when the message names
+ * the list element it is about; a rule's or refusal's own sentence, which starts with the variable's name.
+ */
+function describeProblem(issue: z.core.$ZodIssue, input: Record<string, string | undefined>, schema: z.ZodObject<Variables>): string {
+  const name = String(issue.path[0]);
+  if (issue.message.startsWith(name)) return issue.message;
+  if (issue.path.length > 1) return `${name}: ${issue.message}`;
+  const secret = schema.shape[name as keyof Variables]?.meta()?.secret;
+  return `${name}=${secret ? '(value hidden)' : JSON.stringify(input[name])}: ${issue.message}`;
+}
 
 function packageVersion(): string {
   try {
@@ -126,281 +142,96 @@ function packageVersion(): string {
   }
 }
 
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  raw(name: string): string | undefined {
-    const v = this.env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  }
-
-  str(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  optStr(name: string): string | undefined {
-    return this.raw(name);
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(v);
-  }
-
-  num(name: string, fallback: number, min: number, max: number): number {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected a number from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    if (/^(1|true|yes|on)$/i.test(v)) return true;
-    if (/^(0|false|no|off)$/i.test(v)) return false;
-    this.problems.push(`${name}=${JSON.stringify(v)}: expected true or false`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const v = this.raw(name);
-    if (v === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(v)) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected one of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return v as T;
-  }
-
-  url(name: string, protocols: string[], secretName = false): string | undefined {
-    const v = this.raw(name);
-    if (v === undefined) return undefined;
-    try {
-      const u = new URL(v);
-      if (!protocols.includes(u.protocol)) throw new Error('protocol');
-      return v;
-    } catch {
-      // Never echo a URL that may carry credentials.
-      const shown = secretName ? '(value hidden)' : JSON.stringify(v);
-      this.problems.push(`${name}=${shown}: expected a URL with scheme ${protocols.map((p) => p.replace(':', '')).join(' or ')}`);
-      return undefined;
-    }
-  }
-
-  fail(problem: string): void {
-    this.problems.push(problem);
-  }
-}
-
-function parseSigningKeys(r: Reader, env: Env): SigningKey[] {
-  const v = r.raw('PORTAL_SIGNING_KEYS');
-  if (v === undefined) {
-    if (env === 'production') {
-      r.fail('PORTAL_SIGNING_KEYS is required in production: "kid:secret[,kid:secret…]" (first signs, all verify; secrets ≥ 32 characters)');
-    }
-    return [{ id: 'dev', secret: Buffer.from(DEV_SIGNING_SECRET) }];
-  }
-  const keys: SigningKey[] = [];
-  for (const part of v.split(',')) {
-    const idx = part.indexOf(':');
-    const id = part.slice(0, idx).trim();
-    const secret = part.slice(idx + 1).trim();
-    if (idx < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || secret.length < 32) {
-      r.fail('PORTAL_SIGNING_KEYS: expected "kid:secret[,kid:secret…]" with kid of [A-Za-z0-9_-]{1,32} and secrets of at least 32 characters');
-      return [{ id: 'dev', secret: Buffer.from(DEV_SIGNING_SECRET) }];
-    }
-    keys.push({ id, secret: Buffer.from(secret) });
-  }
-  if (new Set(keys.map((k) => k.id)).size !== keys.length) r.fail('PORTAL_SIGNING_KEYS: key ids must be unique');
-  if (env === 'production' && keys.some((k) => k.secret.toString() === DEV_SIGNING_SECRET)) {
-    r.fail('PORTAL_SIGNING_KEYS: the development key is refused in production');
-  }
-  return keys;
-}
-
-/** The test-only faults are refused unless their explicit switch is on too: a stray variable cannot break a deployment. */
-function readTestFaults(r: Reader): Config['testFaults'] {
-  const enabled = r.oneOf('PORTAL_TEST_FAULTS', ['disabled', 'enabled'] as const, 'disabled') === 'enabled';
-  const errorRate = r.num('PORTAL_TEST_FAULT_ERROR_RATE', 0, 0, 1);
-  const delayMs = r.int('PORTAL_TEST_FAULT_DELAY_MS', 0, 0, 10_000);
-  if (errorRate === 0 && delayMs === 0) return undefined;
-  if (!enabled) {
-    r.fail('PORTAL_TEST_FAULT_ERROR_RATE / PORTAL_TEST_FAULT_DELAY_MS are test-only fault injection (they fail or slow requests on purpose): refused unless PORTAL_TEST_FAULTS=enabled is set as well');
-    return undefined;
-  }
-  return { errorRate, delayMs };
-}
-
 export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): Config {
-  const r = new Reader(processEnv);
-  const env = r.oneOf<Env>('NODE_ENV', ['development', 'production', 'test'], 'development');
-  const prod = env === 'production';
+  // Only the declared variables, trimmed; empty counts as unset.
+  const base = environmentSchema('development');
+  const input = Object.fromEntries(Object.keys(base.shape).map((name) => [name, processEnv[name]?.trim() || undefined]));
+  const mode = base.shape.NODE_ENV.safeParse(input.NODE_ENV).data ?? 'development';
+  const schema = environmentSchema(mode);
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => describeProblem(issue, input, schema)));
+  return toConfig(result.data);
+}
 
-  const port = r.int('PORT', 3000, 0, 65535);
-  const host = r.str('HOST', prod ? '0.0.0.0' : '127.0.0.1');
-  const publicUrl = (r.url('PORTAL_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  if (prod && r.raw('PORTAL_PUBLIC_URL') === undefined) {
-    r.fail('PORTAL_PUBLIC_URL is required in production: the https:// URL clients reach the API at (signed URLs and Link headers use it)');
-  }
-
-  const trustProxyRaw = r.raw('PORTAL_TRUST_PROXY');
-  let trustProxy: string | number | boolean = false;
-  if (trustProxyRaw !== undefined) {
-    if (/^\d+$/.test(trustProxyRaw)) trustProxy = Number(trustProxyRaw);
-    else if (/^(true|false)$/i.test(trustProxyRaw)) trustProxy = /^true$/i.test(trustProxyRaw);
-    else trustProxy = trustProxyRaw;
-  }
-
-  const responseValidation = r.oneOf<ResponseValidation>('PORTAL_RESPONSE_VALIDATION', ['off', 'log', 'throw'], prod ? 'off' : 'throw');
-  if (prod && responseValidation === 'throw') {
-    r.fail('PORTAL_RESPONSE_VALIDATION=throw is refused in production: a drifting response must not turn into a 500 for users (use log or off)');
-  }
-
-  const dataDir = path.resolve(r.str('PORTAL_DATA_DIR', './data'));
-  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:'], true);
-  const seedDemo = r.bool('PORTAL_SEED_DEMO', !prod);
-  if (prod && seedDemo) r.fail('PORTAL_SEED_DEMO=true is refused in production: demo tenants must never reach a real deployment');
-
-  const backendUrl = r.url('PORTAL_BACKEND_URL', ['http:', 'https:']);
-  const backendSecret = r.optStr('PORTAL_BACKEND_SECRET');
-  if (backendSecret !== undefined && backendSecret.length < 32) r.fail('PORTAL_BACKEND_SECRET: expected at least 32 characters');
-  if (prod && backendUrl && !backendSecret) r.fail('PORTAL_BACKEND_SECRET is required in production when PORTAL_BACKEND_URL is set');
-
-  const corsRaw = r.raw('PORTAL_CORS_ORIGINS');
-  const corsOrigins = corsRaw === undefined ? (prod ? ['https://portal.example.com'] : DEV_CORS_ORIGINS) : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
-  for (const origin of corsOrigins) {
-    let ok: boolean;
-    try {
-      const u = new URL(origin);
-      ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === origin;
-    } catch {
-      ok = false;
-    }
-    if (!ok) r.fail(`PORTAL_CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://portal.example.com (scheme://host[:port], no path)`);
-    else if (prod && /^http:\/\/(localhost|127\.|\[::1\])/.test(origin)) r.fail(`PORTAL_CORS_ORIGINS: localhost origin ${origin} is refused in production`);
-  }
-
-  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:'], true);
-
-  const oidcIssuer = r.url('PORTAL_OIDC_ISSUER', ['https:', 'http:']);
-  const oidcAudience = r.optStr('PORTAL_OIDC_AUDIENCE');
-  const oidcJwksUrl = r.url('PORTAL_OIDC_JWKS_URL', ['https:', 'http:']);
-  let oidc: Config['security']['oidc'];
-  if (oidcIssuer || oidcAudience || oidcJwksUrl) {
-    if (!oidcIssuer || !oidcAudience || !oidcJwksUrl) {
-      r.fail('PORTAL_OIDC_ISSUER, PORTAL_OIDC_AUDIENCE and PORTAL_OIDC_JWKS_URL go together: set all three or none');
-    } else {
-      if (prod && !oidcJwksUrl.startsWith('https:')) r.fail('PORTAL_OIDC_JWKS_URL must be https:// in production');
-      oidc = {
-        issuer: oidcIssuer,
-        audience: oidcAudience,
-        jwksUrl: oidcJwksUrl,
-        tenantClaim: r.str('PORTAL_OIDC_TENANT_CLAIM', 'tenant_id'),
-        clockToleranceSeconds: r.int('PORTAL_OIDC_CLOCK_TOLERANCE_SECONDS', 60, 0, 60),
-      };
-    }
-  }
-
-  const signingKeys = parseSigningKeys(r, env);
-  const s3Bucket = r.optStr('PORTAL_S3_BUCKET');
-  const s3Endpoint = r.url('PORTAL_S3_ENDPOINT', ['http:', 'https:']);
-
-  const cursorSecretRaw = r.optStr('PORTAL_CURSOR_SECRET');
-  if (cursorSecretRaw !== undefined && cursorSecretRaw.length < 32) r.fail('PORTAL_CURSOR_SECRET: expected at least 32 characters');
-  const cursorSecret = createHash('sha256')
-    .update('portal-cursor-v1\0')
-    .update(cursorSecretRaw ?? signingKeys[0]?.secret ?? DEV_SIGNING_SECRET)
-    .digest();
-
-  const config: Config = {
-    env,
+function toConfig(e: Parsed): Config {
+  const signingKeys = e.PORTAL_SIGNING_KEYS;
+  const oidcSet = e.PORTAL_OIDC_ISSUER && e.PORTAL_OIDC_AUDIENCE && e.PORTAL_OIDC_JWKS_URL;
+  return {
+    env: e.NODE_ENV,
     version: packageVersion(),
-    revision: r.str('PORTAL_REVISION', 'dev'),
+    revision: e.PORTAL_REVISION,
     http: {
-      host,
-      port,
-      publicUrl,
-      trustProxy,
-      responseValidation,
-      headersTimeoutMs: r.int('PORTAL_HEADERS_TIMEOUT_MS', 10_000, 1000, 120_000),
-      requestTimeoutMs: r.int('PORTAL_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
-      keepAliveTimeoutMs: r.int('PORTAL_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 600_000),
-      maxHeaderSize: r.int('PORTAL_MAX_HEADER_BYTES', 16_384, 4096, 65_536),
-      sunsetGone: r.bool('PORTAL_SUNSET_GONE', true),
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PORTAL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      trustProxy: e.PORTAL_TRUST_PROXY,
+      responseValidation: e.PORTAL_RESPONSE_VALIDATION,
+      headersTimeoutMs: e.PORTAL_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.PORTAL_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.PORTAL_KEEP_ALIVE_TIMEOUT_MS,
+      maxHeaderSize: e.PORTAL_MAX_HEADER_BYTES,
+      sunsetGone: e.PORTAL_SUNSET_GONE,
     },
-    admin: {
-      host: r.str('PORTAL_ADMIN_HOST', '127.0.0.1'),
-      port: r.int('PORTAL_ADMIN_PORT', 9464, 0, 65535),
-    },
-    data: {
-      dir: dataDir,
-      databaseUrl,
-      migrateOnStart: r.bool('PORTAL_MIGRATE_ON_START', true),
-      seedDemo,
-    },
+    admin: { host: e.PORTAL_ADMIN_HOST, port: e.PORTAL_ADMIN_PORT },
+    data: { dir: path.resolve(e.PORTAL_DATA_DIR), databaseUrl: e.DATABASE_URL, migrateOnStart: e.PORTAL_MIGRATE_ON_START, seedDemo: e.PORTAL_SEED_DEMO },
     backend: {
-      url: backendUrl,
-      secret: backendSecret,
-      servePort: r.int('PORTAL_BACKEND_PORT', 4000, 0, 65535),
-      timeoutMs: r.int('PORTAL_BACKEND_TIMEOUT_MS', 5000, 10, 60_000),
-      maxRetries: r.int('PORTAL_BACKEND_MAX_RETRIES', 2, 0, 5),
-      retryBaseDelayMs: r.int('PORTAL_BACKEND_RETRY_BASE_MS', 50, 1, 10_000),
-      retryMaxDelayMs: r.int('PORTAL_BACKEND_RETRY_MAX_MS', 1000, 1, 30_000),
-      breakerConsecutiveFailures: r.int('PORTAL_BREAKER_FAILURES', 5, 1, 1000),
-      breakerHalfOpenAfterMs: r.int('PORTAL_BREAKER_HALF_OPEN_MS', 10_000, 100, 600_000),
-      bulkheadConcurrency: r.int('PORTAL_BULKHEAD_CONCURRENCY', 64, 1, 10_000),
-      bulkheadQueue: r.int('PORTAL_BULKHEAD_QUEUE', 256, 0, 100_000),
-      slowThresholdMs: r.int('PORTAL_BACKEND_SLOW_MS', 1000, 1, 60_000),
+      url: e.PORTAL_BACKEND_URL,
+      secret: e.PORTAL_BACKEND_SECRET,
+      servePort: e.PORTAL_BACKEND_PORT,
+      timeoutMs: e.PORTAL_BACKEND_TIMEOUT_MS,
+      maxRetries: e.PORTAL_BACKEND_MAX_RETRIES,
+      retryBaseDelayMs: e.PORTAL_BACKEND_RETRY_BASE_MS,
+      retryMaxDelayMs: e.PORTAL_BACKEND_RETRY_MAX_MS,
+      breakerConsecutiveFailures: e.PORTAL_BREAKER_FAILURES,
+      breakerHalfOpenAfterMs: e.PORTAL_BREAKER_HALF_OPEN_MS,
+      bulkheadConcurrency: e.PORTAL_BULKHEAD_CONCURRENCY,
+      bulkheadQueue: e.PORTAL_BULKHEAD_QUEUE,
+      slowThresholdMs: e.PORTAL_BACKEND_SLOW_MS,
     },
     security: {
-      corsOrigins,
-      corsMaxAgeSeconds: r.int('PORTAL_CORS_MAX_AGE_SECONDS', 600, 0, 86_400),
-      rateLimitPerMinute: r.int('PORTAL_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
-      filesRateLimitPerMinute: r.int('PORTAL_FILES_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
-      publicRateLimitPerMinute: r.int('PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
-      redisUrl,
-      rateLimitRedisFailure: r.oneOf('PORTAL_RATE_LIMIT_REDIS_FAILURE', ['open', 'closed'] as const, 'open'),
-      oidc,
-    },
-    files: {
-      signingKeys,
-      signedUrlTtlSeconds: r.int('PORTAL_SIGNED_URL_TTL_SECONDS', 900, 10, MAX_SIGNED_URL_TTL_SECONDS),
-      s3: s3Bucket
+      corsOrigins: e.PORTAL_CORS_ORIGINS,
+      corsMaxAgeSeconds: e.PORTAL_CORS_MAX_AGE_SECONDS,
+      rateLimitPerMinute: e.PORTAL_RATE_LIMIT_PER_MINUTE,
+      filesRateLimitPerMinute: e.PORTAL_FILES_RATE_LIMIT_PER_MINUTE,
+      publicRateLimitPerMinute: e.PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE,
+      redisUrl: e.REDIS_URL,
+      rateLimitRedisFailure: e.PORTAL_RATE_LIMIT_REDIS_FAILURE,
+      oidc: oidcSet
         ? {
-            bucket: s3Bucket,
-            region: r.str('AWS_REGION', r.str('AWS_DEFAULT_REGION', 'us-east-1')),
-            endpoint: s3Endpoint,
-            forcePathStyle: r.bool('PORTAL_S3_FORCE_PATH_STYLE', s3Endpoint !== undefined),
+            issuer: e.PORTAL_OIDC_ISSUER!,
+            audience: e.PORTAL_OIDC_AUDIENCE!,
+            jwksUrl: e.PORTAL_OIDC_JWKS_URL!,
+            tenantClaim: e.PORTAL_OIDC_TENANT_CLAIM,
+            clockToleranceSeconds: e.PORTAL_OIDC_CLOCK_TOLERANCE_SECONDS,
           }
         : undefined,
     },
-    cursorSecret,
+    files: {
+      signingKeys,
+      signedUrlTtlSeconds: e.PORTAL_SIGNED_URL_TTL_SECONDS,
+      s3: e.PORTAL_S3_BUCKET
+        ? {
+            bucket: e.PORTAL_S3_BUCKET,
+            region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
+            endpoint: e.PORTAL_S3_ENDPOINT,
+            forcePathStyle: e.PORTAL_S3_FORCE_PATH_STYLE ?? e.PORTAL_S3_ENDPOINT !== undefined,
+          }
+        : undefined,
+    },
+    cursorSecret: createHash('sha256')
+      .update('portal-cursor-v1\0')
+      .update(e.PORTAL_CURSOR_SECRET ?? signingKeys[0]!.secret)
+      .digest(),
     observability: {
-      logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, env === 'test' ? 'silent' : prod ? 'info' : 'debug'),
-      debugLogSampleRate: r.num('PORTAL_DEBUG_LOG_SAMPLE_RATE', prod ? 0.01 : 1, 0, 1),
-      otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
-      serviceName: r.str('OTEL_SERVICE_NAME', 'portal-api'),
-      tracing: r.bool('PORTAL_TRACING', true),
-      httpMetrics: r.bool('PORTAL_HTTP_METRICS', true),
+      logLevel: e.LOG_LEVEL,
+      debugLogSampleRate: e.PORTAL_DEBUG_LOG_SAMPLE_RATE,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+      tracing: e.PORTAL_TRACING,
+      httpMetrics: e.PORTAL_HTTP_METRICS,
     },
-    shutdown: {
-      drainDelayMs: r.int('PORTAL_SHUTDOWN_DRAIN_MS', prod ? 5000 : 0, 0, 120_000),
-      timeoutMs: r.int('PORTAL_SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
-    },
-    testFaults: readTestFaults(r),
+    shutdown: { drainDelayMs: e.PORTAL_SHUTDOWN_DRAIN_MS, timeoutMs: e.PORTAL_SHUTDOWN_TIMEOUT_MS },
+    testFaults:
+      e.PORTAL_TEST_FAULT_ERROR_RATE > 0 || e.PORTAL_TEST_FAULT_DELAY_MS > 0 ? { errorRate: e.PORTAL_TEST_FAULT_ERROR_RATE, delayMs: e.PORTAL_TEST_FAULT_DELAY_MS } : undefined,
   };
-
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return config;
 }
