@@ -150,7 +150,7 @@ async function main(): Promise<number> {
       productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir, ...RAISED_LIMITS, ...extra });
     const portal = await startPortal({ env: await env(), discardStdout: true });
     processes.push(portal);
-    const bare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: { PORT: String(await freePort()), PORTAL_DATA_DIR: dataDir, NODE_ENV: 'production' } });
+    const bare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir }) });
     processes.push(bare);
 
     const only = args.only?.split(',').map((s) => s.trim());
@@ -262,7 +262,7 @@ async function main(): Promise<number> {
         const runtime = prepareRuntime(major);
         const rFull = await startPortal({ env: await env(), discardStdout: true, runtime });
         processes.push(rFull);
-        const rBare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: { PORT: String(await freePort()), PORTAL_DATA_DIR: dataDir, NODE_ENV: 'production' }, runtime });
+        const rBare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir }), runtime });
         processes.push(rBare);
         const column: RuntimeColumn = { major, version: runtime.version, endpoints: [] };
         // Found again on this server: a signed download URL from the start of a long run may have expired.

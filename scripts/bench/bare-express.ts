@@ -2,20 +2,22 @@
  * The benchmark's baseline: a bare Express 5 server answering the same routes with the same rows, read through
  * the same SQL store from the same database — no auth, validation, rate limits, headers, logging, metrics or
  * tracing. The full stack's throughput is measured against this.
- * Env: PORT, PORTAL_DATA_DIR (SQLite + blobs), DATABASE_URL (optional), BENCH_TENANT (default ten_acme).
+ * Configured like the portal it is compared with, through src/config.ts (callers pass productionEnv(): PORT, HOST,
+ * PORTAL_DATA_DIR, DATABASE_URL), plus BENCH_TENANT (default ten_acme).
  */
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import { openSqlStore } from '../../src/backend/sql/store.js';
+import { loadConfig } from '../../src/config.js';
 import { LocalBlobStore } from '../../src/files/local.js';
 import { blobKeyFor } from '../../src/backend/port.js';
 import { DEFAULT_LIMIT } from '../../src/http/lists.js';
 
-const dataDir = process.env.PORTAL_DATA_DIR ?? './data';
+const config = loadConfig();
 const tenant = process.env.BENCH_TENANT ?? 'ten_acme';
-const store = await openSqlStore({ dataDir, databaseUrl: process.env.DATABASE_URL || undefined, migrate: false });
-const blobs = new LocalBlobStore(path.join(dataDir, 'blobs'));
+const store = await openSqlStore({ dataDir: config.data.dir, databaseUrl: config.data.databaseUrl, migrate: false });
+const blobs = new LocalBlobStore(path.join(config.data.dir, 'blobs'));
 const signal = new AbortController().signal;
 const limitOf = (q: unknown) => Math.min(100, Math.max(1, Number(q) || DEFAULT_LIMIT));
 
@@ -64,7 +66,7 @@ app.get('/v1/downloads/:fileId', async (req, res) => {
   await pipeline(await blobs.read(blobKeyFor(tenant, file.jobId, file.id)), res);
 });
 
-const server = app.listen(Number(process.env.PORT ?? 3100), '127.0.0.1', () => process.stdout.write('bare express listening\n'));
+const server = app.listen(config.http.port, config.http.host, () => process.stdout.write('bare express listening\n'));
 process.once('SIGTERM', () => {
   server.closeAllConnections();
   server.close(() => void store.close().then(() => process.exit(0)));

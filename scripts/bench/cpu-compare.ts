@@ -24,7 +24,7 @@ const variants = (values.variant ?? []).map((v) => {
 const procs: [string, PortalProcess][] = variants.length > 0 ? [] : [
   ['full (observability on)', await startPortal({ env: await env(), discardStdout: true })],
   ['full (observability off)', await startPortal({ env: await env({ LOG_LEVEL: 'silent', PORTAL_TRACING: 'false', PORTAL_HTTP_METRICS: 'false' }), discardStdout: true })],
-  ['bare express', await startPortal({ entry: 'scripts/bench/bare-express.ts', env: { PORT: String(await freePort()), PORTAL_DATA_DIR: dataDir, NODE_ENV: 'production' } })],
+  ['bare express', await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir }) })],
 ];
 for (const [name, extra] of variants) procs.push([name, await startPortal({ env: await env(extra), discardStdout: true })]);
 const headers = { Authorization: `Bearer ${ACME_KEY}` };
