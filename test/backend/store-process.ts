@@ -1,7 +1,8 @@
 /**
  * One process of a "several processes at once" test (run with `node --import tsx`): opens the SQL store on
- * DATABASE_URL (which migrates it), says `ready`, waits for `go` on stdin so that every process starts the racy
- * part in the same instant, then does its part and prints one JSON line with the result.
+ * DATABASE_URL (read through src/config.ts, like the server; opening migrates it), says `ready`, waits for `go` on
+ * stdin so that every process starts the racy part in the same instant, then does its part and prints one JSON line
+ * with the result.
  *
  *   STORE_PROCESS_TASK=migrate  open the store only after `go` (the migrations race)
  *   STORE_PROCESS_TASK=seed     open before `ready`, seed the demo data if the database is empty after `go`
@@ -10,11 +11,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { seedDemoIfEmpty } from '../../src/backend/sql/seed.js';
 import { openSqlStore, type SqlStore } from '../../src/backend/sql/store.js';
+import { loadConfig } from '../../src/config.js';
 import { LocalBlobStore } from '../../src/files/local.js';
 
 const task = process.env.STORE_PROCESS_TASK;
-const databaseUrl = process.env.DATABASE_URL;
-const dataDir = process.env.PORTAL_DATA_DIR ?? '/unused';
+const { databaseUrl, dir: dataDir } = loadConfig().data;
 if ((task !== 'migrate' && task !== 'seed') || !databaseUrl) throw new Error('STORE_PROCESS_TASK (migrate|seed) and DATABASE_URL are required');
 
 const open = () => openSqlStore({ dataDir, databaseUrl, poolSize: 2 });

@@ -140,8 +140,8 @@ describe('only src/config.ts reads the configuration', () => {
       if (file === 'src/config.ts') continue;
       const source = readFileSync(path.join(REPO_ROOT, file), 'utf8');
       const read = [
-        // process.env.NAME or process.env['NAME'], unless assigned (setting up a child's or a test's world)
-        ...[...source.matchAll(/process\.env(?:\.([A-Z_][A-Z0-9_]*)|\[\s*['"`]([A-Z_][A-Z0-9_]*)['"`]\s*\])(?!\s*=[^=])/g)].map((m) => m[1] ?? m[2]!),
+        // process.env.NAME or process.env['NAME'], unless assigned (setting up a child's or a test's world) or quoted
+        ...[...source.matchAll(/(?<!['"`])process\.env(?:\.([A-Z_][A-Z0-9_]*)|\[\s*['"`]([A-Z_][A-Z0-9_]*)['"`]\s*\])(?!\s*=[^=])/g)].map((m) => m[1] ?? m[2]!),
         // const { NAME, … } = process.env
         ...[...source.matchAll(/\{([^{}]*)\}\s*=\s*process\.env\b/g)].flatMap((m) => m[1]!.split(',').map((p) => p.split(':')[0]!.trim())),
       ];
