@@ -2,7 +2,7 @@
 
 /**
  * Every operation of the contract and what the contract says about it: the scopes its security requirement
- * names (public: none needed), its rate limiter (`x-rate-limit`) and how its answers may be cached (from the
+ * names (public: none needed), its rate limiter (`x-rate-limit`, else public or api) and how its answers may be cached (from the
  * headers its success responses declare).
  */
 export const operations = {

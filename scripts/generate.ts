@@ -27,12 +27,15 @@ async function generateTypes(spec: SpecDoc): Promise<string> {
 
 function generateOperations(spec: SpecDoc): string {
   const ops = listOperations(spec);
+  for (const o of ops) {
+    if (!o.caching) throw new Error(`${o.operationId}: a success response must declare either an ETag or Cache-Control: no-store`);
+  }
   const scopes = [...new Set(ops.flatMap((o) => o.scopes))];
   const lines = [
     HEADER,
     '/**',
     ' * Every operation of the contract and what the contract says about it: the scopes its security requirement',
-    " * names (public: none needed), its rate limiter (`x-rate-limit`) and how its answers may be cached (from the",
+    " * names (public: none needed), its rate limiter (`x-rate-limit`, else public or api) and how its answers may be cached (from the",
     ' * headers its success responses declare).',
     ' */',
     'export const operations = {',

@@ -16,7 +16,10 @@ export function readSpec(file = SPEC_PATH): SpecDoc {
 
 export const HTTP_METHODS = ['get', 'head', 'options', 'put', 'post', 'delete', 'patch', 'trace'] as const;
 
-/** The rate limiters of src/security/rate-limit.ts; each operation names one in `x-rate-limit`. */
+/**
+ * The rate limiters of src/security/rate-limit.ts. An operation's is `public` when it needs no credentials and
+ * `api` otherwise, unless it names another in `x-rate-limit`.
+ */
 export const RATE_LIMIT_CLASSES = ['api', 'files', 'public'] as const;
 export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
 
@@ -30,10 +33,10 @@ export interface OperationMeta {
   /** Scopes any accepted security requirement needs; [] for public operations. */
   scopes: string[];
   public: boolean;
-  /** The operation's `x-rate-limit`. */
+  /** The operation's `x-rate-limit`, else `public` for a public operation and `api` for a protected one. */
   rateLimit: RateLimitClass;
-  /** From the headers its success responses declare: `Cache-Control` no-store wins over `ETag`. */
-  caching: Caching;
+  /** From the headers its success responses declare: `Cache-Control` no-store wins over `ETag` (generation requires one). */
+  caching: Caching | undefined;
   tags: string[];
   summary: string;
 }
@@ -44,17 +47,18 @@ function resolveRef(spec: SpecDoc, node: SpecDoc): SpecDoc {
   return ref.replace(/^#\//, '').split('/').reduce((at: SpecDoc, key: string) => at?.[key], spec);
 }
 
-function cachingOf(spec: SpecDoc, where: string, op: SpecDoc): Caching {
+function cachingOf(spec: SpecDoc, op: SpecDoc): Caching | undefined {
   const success = Object.entries<SpecDoc>(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
   const headers = success.flatMap(([, r]) => Object.entries<SpecDoc>(resolveRef(spec, r)?.headers ?? {}));
   const noStore = headers.some(([name, h]) => name.toLowerCase() === 'cache-control' && /no-store/.test(String(resolveRef(spec, h)?.schema?.const ?? '')));
   if (noStore) return 'no-store';
   if (headers.some(([name]) => name.toLowerCase() === 'etag')) return 'etag';
-  throw new Error(`${where}: a success response must declare either an ETag or Cache-Control: no-store`);
+  return undefined;
 }
 
-function rateLimitOf(where: string, op: SpecDoc): RateLimitClass {
+function rateLimitOf(where: string, op: SpecDoc, isPublic: boolean): RateLimitClass {
   const value = op['x-rate-limit'];
+  if (value === undefined) return isPublic ? 'public' : 'api';
   if (!(RATE_LIMIT_CLASSES as readonly unknown[]).includes(value)) throw new Error(`${where}: x-rate-limit must be one of ${RATE_LIMIT_CLASSES.join(', ')}`);
   return value as RateLimitClass;
 }
@@ -75,8 +79,8 @@ export function listOperations(spec: SpecDoc): OperationMeta[] {
         path: p,
         scopes,
         public: isPublic,
-        rateLimit: rateLimitOf(where, op),
-        caching: cachingOf(spec, where, op),
+        rateLimit: rateLimitOf(where, op, isPublic),
+        caching: cachingOf(spec, op),
         tags: op.tags ?? [],
         summary: op.summary ?? '',
       });

@@ -1,7 +1,8 @@
 /**
  * The `limit` phase: rate limits (express-rate-limit 8, IETF draft-8 `RateLimit`/`RateLimit-Policy` on every
  * answer, `Retry-After` on 429). Three limiters (`api`, `files`, `public`; their budgets are the configuration's),
- * exactly one per request: the one its operation names in the contract (`x-rate-limit`, generated/operations.ts);
+ * exactly one per request: its operation's in the contract (generated/operations.ts: `x-rate-limit`, else `public`
+ * for a public operation and `api` for a protected one);
  * for a request that matched no operation, the one of the contract path it has the shape of, `public` for the
  * contract and its docs, else `api`.
  * The client is the principal (`tenant:keyId|sub`) once authenticated, else the IP (IPv6 grouped by /56; the
