@@ -17,7 +17,9 @@
  * --only name,name (endpoints), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (6), --obs-seconds S (4),
  * --obs-rate N (800: the paced rate of the observability pairs), --scale-rate N (200: paced rate of the 10k/1M list
  * rounds, which alternate), --runtimes 20,24,26 (the Node.js majors measured side by side), --runtime-seconds S
- * (3: per server and measurement in that section), --skip-runtimes.
+ * (3: per server and measurement in that section), --skip-runtimes, --database-url postgres://… (the scale-out
+ * store: the demo data, and the scale tenants unless --skip-scale, are seeded into that database — its demo
+ * tenants re-created —, and both servers read it; blobs stay in the data dir).
  *
  * Runtimes side by side: the same code, full stack and bare Express, on each Node.js major (official builds from
  * the npm registry, scripts/bench/runtimes.ts): saturated throughput and p99 at the fixed rate per endpoint, each
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     runtimes: { type: 'string', default: '20,24,26' },
     'runtime-seconds': { type: 'string', default: '3' },
     'skip-runtimes': { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
   },
 });
 const durationSec = Number(args.duration);
@@ -113,19 +116,27 @@ async function discoverTargets(portal: PortalProcess): Promise<Target[]> {
   ];
 }
 
+const databaseUrl = args['database-url'];
+/** Where the rows live: SQLite under the data dir, or the PostgreSQL database of --database-url. */
+const storeEnv = (dataDir: string): Record<string, string> => ({ PORTAL_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+
 async function prepareData(dir: string, small: number, large: number, withScale: boolean): Promise<{ smallKey?: string; largeKey?: string }> {
-  if (!existsSync(path.join(dir, 'portal.db'))) {
-    log(`seeding the demo data into ${dir}`);
-    await seedDemoData({ dataDir: dir });
+  const target = { dataDir: dir, databaseUrl };
+  // A PostgreSQL database is seeded once per data dir (the marker), like a SQLite file.
+  const seeded = databaseUrl ? path.join(dir, 'bench-postgres-seeded') : path.join(dir, 'portal.db');
+  if (!existsSync(seeded)) {
+    log(`seeding the demo data into ${databaseUrl ? 'PostgreSQL' : dir}`);
+    await seedDemoData(target);
+    if (databaseUrl) writeFileSync(seeded, '');
   }
   if (!withScale) return {};
-  const marker = path.join(dir, `bench-scale-${small}-${large}.json`);
+  const marker = path.join(dir, `bench-scale-${databaseUrl ? 'postgres-' : ''}${small}-${large}.json`);
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as { smallKey: string; largeKey: string };
   const t0 = Date.now();
   log(`seeding ${small.toLocaleString('en')} and ${large.toLocaleString('en')} jobs (npm run seed -- --scale)…`);
-  const smallKey = await seedScaleTenant({ dataDir: dir }, small, 'ten_bench-small');
+  const smallKey = await seedScaleTenant(target, small, 'ten_bench-small');
   let last = 0;
-  const largeKey = await seedScaleTenant({ dataDir: dir }, large, 'ten_bench-large', (done, total) => {
+  const largeKey = await seedScaleTenant(target, large, 'ten_bench-large', (done, total) => {
     if (Date.now() - last > 10_000) {
       last = Date.now();
       log(`  ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`);
@@ -147,10 +158,10 @@ async function main(): Promise<number> {
   try {
     const keys = await prepareData(dataDir, small, large, !args['skip-scale']);
     const env = async (extra: Record<string, string> = {}) =>
-      productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir, ...RAISED_LIMITS, ...extra });
+      productionEnv(await freePort(), await freePort(), { ...storeEnv(dataDir), ...RAISED_LIMITS, ...extra });
     const portal = await startPortal({ env: await env(), discardStdout: true });
     processes.push(portal);
-    const bare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir }) });
+    const bare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), storeEnv(dataDir)) });
     processes.push(bare);
 
     const only = args.only?.split(',').map((s) => s.trim());
@@ -262,7 +273,7 @@ async function main(): Promise<number> {
         const runtime = prepareRuntime(major);
         const rFull = await startPortal({ env: await env(), discardStdout: true, runtime });
         processes.push(rFull);
-        const rBare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: dataDir }), runtime });
+        const rBare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), storeEnv(dataDir)), runtime });
         processes.push(rBare);
         const column: RuntimeColumn = { major, version: runtime.version, endpoints: [] };
         // Found again on this server: a signed download URL from the start of a long run may have expired.
@@ -288,7 +299,7 @@ async function main(): Promise<number> {
     const report: BenchReport = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100) },
-      settings: { durationSec, rate, connections, rounds, store: 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
+      settings: { durationSec, rate, connections, rounds, store: databaseUrl ? 'postgresql (--database-url)' : 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
       endpoints: rows,
       observability,
       scale,
