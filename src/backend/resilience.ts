@@ -62,7 +62,7 @@ import { BackendRejected, BackendTimeout, BackendUnavailable, TransientBackendEr
 import type { Backend } from './port.js';
 import { AttemptFailure, Call, deadlineCapped, isAbortLike, type FailureKind, type RetryCtx } from './resilience-call.js';
 
-/** The pipeline's numbers are the configuration's (`config.backend`, documented in the README). */
+/** The pipeline's numbers are the configuration's (`config.backend`, documented in docs/configuration.md and docs/resilience.md). */
 export type ResilienceOptions = Pick<
   Config['backend'],
   | 'timeoutMs'

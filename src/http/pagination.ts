@@ -27,7 +27,7 @@ function fingerprint(tenantId: string, list: string, filters: Record<string, unk
 /**
  * Signed cursors are a pure function of (secret, scope, keyset), and a page's cursor repeats as long as its last
  * row does (clients polling a first page, several clients on the same list). The HMAC runs cache-cold on the
- * request path (README › Benchmarks), so recent ones are kept.
+ * request path (docs/benchmarks.md), so recent ones are kept.
  * Per codec (so per secret), bounded.
  */
 const MAX_ENCODED = 10_000;

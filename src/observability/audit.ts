@@ -3,7 +3,7 @@
  * through the process logger (same redaction, same destination) but at their own level, so `LOG_LEVEL=warn`
  * never silences them. Ship them by filtering on `audit == true`.
  *
- * Documented events (README "Observability"):
+ * Documented events (docs/observability.md, "Audit stream"):
  *   authz.cross_tenant    a principal asked for another tenant's resource (answered 404 like any miss)
  *                         principal, tenant, ownerTenant, kind, route            (src/security/tenancy.ts)
  *   file.url_issued       a signed download URL was issued

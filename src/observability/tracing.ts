@@ -47,7 +47,7 @@ let active: ActiveTracing | undefined;
 /**
  * Server spans get the spec's route template (`GET /v1/contacts/{contactId}`) from the pipeline's route match
  * — the same value as the metrics' and the access log's `route` — instead of express instrumentation, which
- * would add a span per handler (its cost: README › Benchmarks) for a less useful `:param` route.
+ * would add a span per handler (its cost: docs/benchmarks.md) for a less useful `:param` route.
  */
 function nameServerSpanAfterRoute(span: Span, request: unknown): void {
   const req = request as { ctx?: { match?: { template: string } }; method?: string };
@@ -95,7 +95,7 @@ export function startTracing(opts: TracingOptions): void {
 
   if (processors.length === 0) {
     // Light mode (no exporter configured): spans nobody receives are not worth instrumenting every request
-    // (README › Benchmarks). Context and propagation stay: traceContextMiddleware() activates the request's trace context,
+    // (docs/benchmarks.md). Context and propagation stay: traceContextMiddleware() activates the request's trace context,
     // so log lines, problem bodies and the RPC backend call still carry the trace id.
     active = { provider, disableInstrumentations: () => {}, mode: 'light' };
     return;

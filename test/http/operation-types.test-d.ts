@@ -1,7 +1,7 @@
 /**
  * Handlers are typed from the contract: a body that drifts from the spec for its status fails `tsc`. Also shows
  * OpenAPI 3.1 constructs come through openapi-typescript right (`type: [string, 'null']`, `oneOf` with null,
- * `const`), which is part of why the contract is 3.1 (see README).
+ * `const`), which is part of why the contract is 3.1 (see docs/changing-the-contract.md).
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { components } from '../../generated/types.js';
