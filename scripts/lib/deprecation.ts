@@ -38,7 +38,8 @@ export function rfc3339Seconds(value: unknown): number | undefined {
   return Math.floor(ms / 1000);
 }
 
-function resolve(spec: SpecDoc, node: SpecDoc | undefined): SpecDoc | undefined {
+/** Follows local `$ref`s (`#/components/…`) to the node they name. */
+export function resolve(spec: SpecDoc, node: SpecDoc | undefined): SpecDoc | undefined {
   let n = node;
   for (let i = 0; n && typeof n.$ref === 'string' && i < 20; i++) {
     n = (n.$ref as string)

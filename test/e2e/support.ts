@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocal } from '../support/listen.js';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -32,25 +32,13 @@ export interface StaticServer {
 
 /** Serves fixed files (path → [content type, body]) on 127.0.0.1; anything else is 404. */
 export async function startStaticServer(files: Record<string, [string, string | Buffer]>): Promise<StaticServer> {
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const file = files[new URL(req.url ?? '/', 'http://x').pathname];
     if (!file) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const listening = await listenLocal(server);
+  return { origin: listening.url, close: listening.close };
 }
 
 export interface CspViolation {

@@ -5,22 +5,14 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { problemsOf } from '../support/config.js';
 import { LOCAL_SIGNING_KEYS, spawnPortal } from '../../scripts/bench/portal-process.js';
 import { auth, startTestApp, type TestApp } from '../support/app.js';
 
 const PROD = { NODE_ENV: 'production', PORTAL_PUBLIC_URL: 'https://api.portal.example.com', PORTAL_SIGNING_KEYS: LOCAL_SIGNING_KEYS };
 const LIMITS = { PORTAL_RATE_LIMIT_PER_MINUTE: '100000', PORTAL_PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('test-only fault settings are refused without their switch', () => {
   it.each([

@@ -3,40 +3,27 @@
  * instrumentation, yet the trace id is continued from `traceparent`, is on every log line and problem body, and
  * travels to the RPC backend service in its `traceparent`.
  */
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TwoTier } from './two-tier.js';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { shutdownTracing, startTracing, tracingMode } from '../../src/observability/tracing.js';
 
 startTracing({ serviceName: 'portal-api-light-test' });
 
-const { createServer } = await import('node:http');
-const { createBackendServer } = await import('../../src/backend-service/server.js');
-const { openSqlStore } = await import('../../src/backend/sql/store.js');
-const { startTestApp, auth } = await import('../support/app.js');
+const { startTwoTier } = await import('./two-tier.js');
+const { auth } = await import('../support/app.js');
 
-const SECRET = 'backend-shared-secret-for-light-tracing-0123456789';
 const seen: IncomingHttpHeaders[] = [];
-let store: Awaited<ReturnType<typeof openSqlStore>>;
-let backendServer: Server;
-let t: Awaited<ReturnType<typeof startTestApp>>;
+let tier: TwoTier;
+let t: TwoTier['app'];
 
 beforeAll(async () => {
-  store = await openSqlStore({ dataDir: inject('seededDataDir') });
-  const backendApp = createBackendServer({ backend: store, secret: SECRET });
-  backendServer = createServer((req, res) => {
-    seen.push(req.headers);
-    backendApp(req, res);
-  });
-  await new Promise<void>((r) => backendServer.listen(0, '127.0.0.1', r));
-  t = await startTestApp({ PORTAL_BACKEND_URL: `http://127.0.0.1:${(backendServer.address() as AddressInfo).port}`, PORTAL_BACKEND_SECRET: SECRET });
+  tier = await startTwoTier({ dataDir: inject('seededDataDir'), onBackendRequest: (req) => seen.push(req.headers) });
+  t = tier.app;
 });
 
 afterAll(async () => {
-  await t?.close();
-  backendServer?.closeAllConnections();
-  await new Promise<void>((r) => (backendServer ? backendServer.close(() => r()) : r()));
-  await store?.close();
+  await tier?.close();
   await shutdownTracing();
 });
 

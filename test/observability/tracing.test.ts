@@ -4,8 +4,7 @@
  * startTracing() with an in-memory exporter. Tracing must start before express/http load, hence the dynamic
  * imports below (this file imports nothing that loads express statically).
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { TwoTier } from './two-tier.js';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -14,30 +13,20 @@ import { shutdownTracing, startTracing, isTracingStarted } from '../../src/obser
 const exporter = new InMemorySpanExporter();
 startTracing({ serviceName: 'portal-api-test', serviceVersion: '0.0.0-test', exporter });
 
-const { createServer } = await import('node:http');
-const { createBackendServer } = await import('../../src/backend-service/server.js');
-const { openSqlStore } = await import('../../src/backend/sql/store.js');
-const { startTestApp, auth, ACME_KEY } = await import('../support/app.js');
+const { startTwoTier } = await import('./two-tier.js');
+const { auth, ACME_KEY } = await import('../support/app.js');
 const { startAdminServer } = await import('../../src/observability/admin-server.js');
 
-const SECRET = 'backend-shared-secret-for-tracing-tests-0123456789';
-let store: Awaited<ReturnType<typeof openSqlStore>>;
-let backendServer: Server;
-let t: Awaited<ReturnType<typeof startTestApp>>;
+let tier: TwoTier;
+let t: TwoTier['app'];
 
 beforeAll(async () => {
-  store = await openSqlStore({ dataDir: inject('seededDataDir') });
-  backendServer = createServer(createBackendServer({ backend: store, secret: SECRET }));
-  await new Promise<void>((r) => backendServer.listen(0, '127.0.0.1', r));
-  const backendUrl = `http://127.0.0.1:${(backendServer.address() as AddressInfo).port}`;
-  t = await startTestApp({ PORTAL_BACKEND_URL: backendUrl, PORTAL_BACKEND_SECRET: SECRET });
+  tier = await startTwoTier({ dataDir: inject('seededDataDir') });
+  t = tier.app;
 });
 
 afterAll(async () => {
-  await t?.close();
-  backendServer?.closeAllConnections();
-  await new Promise<void>((r) => (backendServer ? backendServer.close(() => r()) : r()));
-  await store?.close();
+  await tier?.close();
   await shutdownTracing();
 });
 
@@ -131,7 +120,7 @@ describe('tracing', () => {
     const all = exporter.getFinishedSpans();
     const dump = JSON.stringify(all.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
     expect(dump).toContain('sig=REDACTED');
-    for (const secret of [sig, ACME_KEY, SECRET]) expect(dump).not.toContain(secret);
+    for (const secret of [sig, ACME_KEY, tier.secret]) expect(dump).not.toContain(secret);
     expect(all.some((s) => s.attributes['url.path'] === '/metrics')).toBe(false);
   });
 });

@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { problemsOf } from '../support/config.js';
 import { environmentSchema } from '../../src/environment.js';
 import { LOCAL_SIGNING_KEYS, REPO_ROOT } from '../../scripts/bench/portal-process.js';
 import { staleConfigFiles } from '../../scripts/check-generated.js';
@@ -18,15 +19,6 @@ const PROD_OK = { NODE_ENV: 'production', PORTAL_PUBLIC_URL: 'https://api.portal
 /** Rules over several variables are satisfied, so each probe below meets only the variable's own checks. */
 const DEV_BASE = { NODE_ENV: 'test', PORTAL_TEST_FAULTS: 'enabled' };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 interface Row {
   name: string;

@@ -11,7 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLocal } from './listen.js';
 
 export type Fault = (
   | { kind: 'pass' }
@@ -67,8 +67,6 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   let standing: Fault = { kind: 'pass' };
   let clientCloses = 0;
   let upstreamFailures = 0;
-  const sockets = new Set<Socket>();
-
   const server = http.createServer((req, res) => {
     const queued = queue.shift();
     const fault: Fault = queued ?? (standing.only && !standing.only.test(req.url ?? '/') ? { kind: 'pass' } : standing);
@@ -146,15 +144,10 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
         return;
     }
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     setFault: (f) => {
       standing = f;
     },
@@ -177,9 +170,8 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
         });
       }),
     close: async () => {
-      for (const s of sockets) s.destroy();
       agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }
