@@ -166,6 +166,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rpc/v1/tenants/{tenantId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a tenant's usage counters
+         * @description The counters of the days `from`..`to` (inclusive), per day or summed per calendar month.
+         */
+        get: operations["rpcGetUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rpc/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add usage increments to the counters
+         * @description The portal replicas' usage meters flush here. One additive upsert, all or nothing: each counter
+         *     (tenant, day, operation, status class) grows by the increment. Not idempotent: callers must not retry a
+         *     batch whose outcome they do not know.
+         */
+        post: operations["rpcRecordUsage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rpc/v1/ping": {
         parameters: {
             query?: never;
@@ -187,6 +229,61 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Format: date
+         * @description A UTC calendar day.
+         */
+        UsageDay: string;
+        /** @description Counts to add to one counter (tenant, day, operation, status class). */
+        UsageIncrement: {
+            tenantId: components["schemas"]["TenantId"];
+            day: components["schemas"]["UsageDay"];
+            operationId: components["schemas"]["UsageOperationId"];
+            statusClass: components["schemas"]["UsageStatusClass"];
+            /** Format: int64 */
+            requests: number;
+            /**
+             * Format: int64
+             * @description Of the requests, those answered 429.
+             */
+            rateLimited: number;
+            /**
+             * Format: int64
+             * @description Body bytes of the downloads among them.
+             */
+            bytes: number;
+        };
+        /** @description The operationId of the public contract. */
+        UsageOperationId: string;
+        /**
+         * @description The class of the answers' status code.
+         * @enum {string}
+         */
+        UsageStatusClass: "2xx" | "3xx" | "4xx" | "5xx";
+        /** @description A flush of the meter. */
+        UsageBatch: {
+            increments: components["schemas"]["UsageIncrement"][];
+        };
+        /** @description How many increments were added. */
+        UsageRecorded: {
+            recorded: number;
+        };
+        /** @description One counter, or the sum of a month's (`period` is then the month's first day). */
+        UsageRow: {
+            period: components["schemas"]["UsageDay"];
+            operationId: components["schemas"]["UsageOperationId"];
+            statusClass: components["schemas"]["UsageStatusClass"];
+            /** Format: int64 */
+            requests: number;
+            /** Format: int64 */
+            rateLimited: number;
+            /** Format: int64 */
+            bytes: number;
+        };
+        /** @description A tenant's counters in a range. */
+        UsageRows: {
+            rows: components["schemas"]["UsageRow"][];
+        };
         /** @description Position of the last item of a page in the order `createdAt DESC, id DESC`. */
         Keyset: {
             createdAt: components["schemas"]["Timestamp"];
@@ -755,6 +852,81 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    rpcGetUsage: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), inclusive. */
+                from: components["schemas"]["UsageDay"];
+                /** @description Last day (UTC), inclusive. */
+                to: components["schemas"]["UsageDay"];
+                /** @description `day`: one row per day; `month`: summed per month, `period` being its first day. */
+                granularity: "day" | "month";
+            };
+            header?: {
+                /** @description Milliseconds the caller still waits; the work is aborted (`504`) when they run out. */
+                "x-portal-deadline-ms"?: components["parameters"]["Deadline"];
+                /** @description W3C trace context of the calling span. */
+                traceparent?: components["parameters"]["TraceParent"];
+            };
+            path: {
+                /** @description The calling tenant; every look-up is scoped to it. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The non-zero counters, ordered by period, operation and status class. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageRows"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    rpcRecordUsage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Milliseconds the caller still waits; the work is aborted (`504`) when they run out. */
+                "x-portal-deadline-ms"?: components["parameters"]["Deadline"];
+                /** @description W3C trace context of the calling span. */
+                traceparent?: components["parameters"]["TraceParent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The increments, each counter at most once. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsageBatch"];
+            };
+        };
+        responses: {
+            /** @description The increments were added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageRecorded"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             504: components["responses"]["DeadlineExceeded"];

@@ -27,6 +27,7 @@ import { testFaults } from './http/test-faults.js';
 import { createValidator } from './http/validator.js';
 import { createAudit } from './observability/audit.js';
 import type { Metrics } from './observability/metrics.js';
+import type { UsageMeter } from './observability/usage-meter.js';
 import { recordRequests } from './observability/record-requests.js';
 import { traceContextMiddleware } from './observability/trace.js';
 import { handleOperations } from './operations/index.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   blobs: BlobStore;
   logger: Logger;
   metrics?: Metrics;
+  /** Counts answered requests per tenant for GET /v1/usage; its owner (src/server.ts) flushes and closes it. */
+  usageMeter?: UsageMeter;
   /** Audit stream (`{audit: true, event}` lines); defaults to the logger. */
   audit?: (event: string, fields: Record<string, unknown>) => void;
   /** Shared rate-limit counters across replicas; in-memory without it. */
@@ -110,7 +113,7 @@ export function createApp(deps: AppDeps): PortalApp {
     pipeline([
       // The request's W3C trace context (continued from `traceparent` or new, active even when no spans are
       // recorded), its logger and AbortSignal with the backend deadline; metrics and the access line when it closes.
-      phase('context', traceContextMiddleware(), requestContext(logger, config.backend.timeoutMs, deps.shutdownSignal), recordRequests({ logger, metrics })),
+      phase('context', traceContextMiddleware(), requestContext(logger, config.backend.timeoutMs, deps.shutdownSignal), recordRequests({ logger, metrics, meter: deps.usageMeter })),
       // Security headers on every answer; the CORS allow-list; GET/HEAD/OPTIONS only, no bodies, a clean path.
       phase(
         'protect',

@@ -109,6 +109,8 @@ export interface Config {
     /** Per-request HTTP and backend metrics (process metrics on /metrics stay; `false` is for benchmarks). */
     httpMetrics: boolean;
   };
+  /** The usage meter (src/observability/usage-meter.ts). */
+  usage: { metering: boolean; flushIntervalMs: number; maxPendingCounters: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
   /** TEST-ONLY fault injection (src/http/test-faults.ts), for rehearsing the canary gate; never set in production. */
   testFaults?: { errorRate: number; delayMs: number };
@@ -230,6 +232,7 @@ function toConfig(e: Parsed): Config {
       tracing: e.PORTAL_TRACING,
       httpMetrics: e.PORTAL_HTTP_METRICS,
     },
+    usage: { metering: e.PORTAL_USAGE_METERING, flushIntervalMs: e.PORTAL_USAGE_FLUSH_INTERVAL_MS, maxPendingCounters: e.PORTAL_USAGE_MAX_PENDING },
     shutdown: { drainDelayMs: e.PORTAL_SHUTDOWN_DRAIN_MS, timeoutMs: e.PORTAL_SHUTDOWN_TIMEOUT_MS },
     testFaults:
       e.PORTAL_TEST_FAULT_ERROR_RATE > 0 || e.PORTAL_TEST_FAULT_DELAY_MS > 0 ? { errorRate: e.PORTAL_TEST_FAULT_ERROR_RATE, delayMs: e.PORTAL_TEST_FAULT_DELAY_MS } : undefined,

@@ -227,6 +227,17 @@ function variables(mode: Env) {
       PORTAL_TRACING: bool().default(true).meta({ description: 'OpenTelemetry instrumentation; switch it off only to measure its cost (`npm run bench`).' }),
       PORTAL_HTTP_METRICS: bool().default(true).meta({ description: 'Per-request HTTP and backend metrics; switch them off only to measure their cost.' }),
     }),
+    ...section('Usage metering', {
+      PORTAL_USAGE_METERING: bool()
+        .default(true)
+        .meta({ description: 'Count every answered request per tenant, operation, status class and UTC day for `GET /v1/usage`; switch it off only to measure its cost (`npm run bench`).' }),
+      PORTAL_USAGE_FLUSH_INTERVAL_MS: int(100, 300_000)
+        .default(5000)
+        .meta({ description: 'How often the counts are added to the store (and once more at graceful shutdown). A crash loses at most this much usage.' }),
+      PORTAL_USAGE_MAX_PENDING: int(1000, 10_000_000)
+        .default(100_000)
+        .meta({ description: 'Distinct counters (tenant, day, operation, status class) kept while the store cannot take them; beyond that new ones are dropped and counted.' }),
+    }),
     ...section('Graceful shutdown', {
       PORTAL_SHUTDOWN_DRAIN_MS: int(0, 120_000).default(prod ? 5000 : 0).meta({ description: 'Keep serving this long after `/readyz` turns 503, so the load balancer stops routing here.' }),
       PORTAL_SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(20_000).meta({ description: 'Deadline from the stop signal to aborting the requests still in flight.' }),

@@ -21,6 +21,7 @@ const { startAdminServer } = await import('./observability/admin-server.js');
 const { openDependencies } = await import('./runtime/dependencies.js');
 const { stopOnSignals, trackShutdown } = await import('./runtime/shutdown.js');
 const { createApp } = await import('./app.js');
+const { startUsageMeter } = await import('./runtime/usage.js');
 const { applyServerHardening, serverOptions } = await import('./security/server-hardening.js');
 
 const metrics = createMetrics({ version: config.version, revision: config.revision });
@@ -34,7 +35,9 @@ try {
 
 const shutdownController = new AbortController();
 const requestMetrics = config.observability.httpMetrics ? metrics : undefined;
-const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics: requestMetrics, redis: deps.redis, shutdownSignal: shutdownController.signal });
+// The meter's own health (flush failures) is always on /metrics; only the per-request series follow httpMetrics.
+const usageMeter = startUsageMeter(config, deps.backend, logger, metrics);
+const app = createApp({ config, backend: deps.backend, blobs: deps.blobs, logger, metrics: requestMetrics, usageMeter, redis: deps.redis, shutdownSignal: shutdownController.signal });
 const server = createServer(serverOptions(config.http), app);
 applyServerHardening(server, config.http, { rateLimitHeaders: app.locals.rateLimiters.peekHeaders, log: logger });
 
@@ -72,6 +75,8 @@ const shutdown = trackShutdown({
   abortInFlight: () => shutdownController.abort(),
   cleanup: async () => {
     await app.locals.rateLimiters.close().catch(() => {});
+    // Every request is answered by now: the usage they added goes to the store before it closes.
+    await usageMeter?.close();
     await deps.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'closing dependencies failed'));
     await shutdownTracing().catch(() => {});
     await admin.close().catch(() => {});

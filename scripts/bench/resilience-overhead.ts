@@ -54,6 +54,8 @@ const adapter: Backend = {
   getFile: async () => null,
   ownerOf: async () => null,
   findApiKeyByHash: async (): Promise<ApiKeyRecord | null> => null,
+  getUsage: async () => [],
+  recordUsage: async () => {},
   ping: async () => {},
   close: async () => {},
 };

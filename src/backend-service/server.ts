@@ -18,7 +18,7 @@ import { backendProblem } from '../http/errors.js';
 import { HttpProblem, PROBLEM_BASE, problems } from '../http/problem.js';
 import { setDeadline } from '../common/deadline.js';
 import { JOB_STATUSES, TransientBackendError } from '../backend/port.js';
-import type { Backend, EntityKind, JobStatus, PageRequest } from '../backend/port.js';
+import type { Backend, EntityKind, JobStatus, PageRequest, UsageIncrement } from '../backend/port.js';
 import { fromRoot } from '../paths.js';
 import { traceContextMiddleware } from '../observability/trace.js';
 
@@ -123,6 +123,8 @@ export function createBackendServer(opts: BackendServerOptions): express.Express
   // The caller's trace becomes current even when no spans are recorded, so log lines carry its id.
   app.use(traceContextMiddleware());
   app.use(authenticate(opts.secret));
+  // The one body the contract has: a usage batch (at most 500 increments, well under this).
+  app.use(express.json({ limit: '512kb' }));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(spec) as never,
@@ -137,8 +139,8 @@ export function createBackendServer(opts: BackendServerOptions): express.Express
   );
 
   /** One route: run the backend call with the request's signal; null → 404 not-found. */
-  const route = (path: string, op: string, fn: (req: Request, signal: AbortSignal) => Promise<unknown>) => {
-    app.get(path, async (req: Request, res: Response) => {
+  const route = (path: string, op: string, fn: (req: Request, signal: AbortSignal) => Promise<unknown>, method: 'get' | 'post' = 'get') => {
+    app[method](path, async (req: Request, res: Response) => {
       const ctx = callContext(req, res, defaultDeadlineMs);
       try {
         const value = await fn(req, ctx.signal);
@@ -186,6 +188,21 @@ export function createBackendServer(opts: BackendServerOptions): express.Express
     return tenantId === null ? null : { tenantId };
   });
   route('/rpc/v1/api-keys/:hash', 'findApiKeyByHash', (req, s) => backend.findApiKeyByHash(p(req, 'hash'), s));
+  route('/rpc/v1/tenants/:tenantId/usage', 'getUsage', async (req, s) => {
+    const q = req.query as Record<string, string>;
+    const rows = await backend.getUsage(p(req, 'tenantId'), { from: String(q.from), to: String(q.to), granularity: q.granularity === 'month' ? 'month' : 'day' }, s);
+    return { rows };
+  });
+  route(
+    '/rpc/v1/usage',
+    'recordUsage',
+    async (req, s) => {
+      const { increments } = req.body as { increments: UsageIncrement[] };
+      await backend.recordUsage(increments, s);
+      return { recorded: increments.length };
+    },
+    'post',
+  );
   route('/rpc/v1/ping', 'ping', async (_req, s) => {
     await backend.ping(s);
     return { status: 'ok' };

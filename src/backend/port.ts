@@ -100,6 +100,48 @@ export interface ApiKeyRecord {
 
 export type EntityKind = 'contact' | 'job' | 'file';
 
+/** The class of an answer's status code, as usage is counted. */
+export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
+export const STATUS_CLASSES: readonly StatusClass[] = ['2xx', '3xx', '4xx', '5xx'];
+
+/** A UTC calendar day, `2026-12-05`; usage is counted per day and summed into months on reading. */
+export type UsageDay = string;
+
+/**
+ * Counts to add to one usage counter: (tenant, UTC day, operationId, status class). Increments add up and never
+ * overwrite, so any number of replicas can write them.
+ */
+export interface UsageIncrement {
+  tenantId: string;
+  day: UsageDay;
+  operationId: string;
+  statusClass: StatusClass;
+  requests: number;
+  /** Of those requests, how many were answered 429. */
+  rateLimited: number;
+  /** Response body bytes of the downloads among them. */
+  bytes: number;
+}
+
+export interface UsageQuery {
+  /** First and last day, inclusive. */
+  from: UsageDay;
+  to: UsageDay;
+  /** `day`: one row per day; `month`: rows summed per calendar month (`period` is the month's first day). */
+  granularity: 'day' | 'month';
+}
+
+/** A tenant's usage in one period, for one operation and status class (only non-zero counters are returned). */
+export interface UsageRow {
+  /** The day, or the first day of the month. */
+  period: UsageDay;
+  operationId: string;
+  statusClass: StatusClass;
+  requests: number;
+  rateLimited: number;
+  bytes: number;
+}
+
 export interface Backend {
   /** A short label for metrics, logs and health checks: `sql`, `rpc`. */
   readonly name: string;
@@ -133,11 +175,24 @@ export interface Backend {
    */
   apiKeysVersion?(): number | undefined;
 
+  /** The tenant's usage counters in a range of days, ordered by period, operationId and status class. */
+  getUsage(tenantId: string, query: UsageQuery, signal: AbortSignal): Promise<UsageRow[]>;
+
+  /**
+   * Adds the increments to the stored counters, atomically (all or none) in one statement: at most
+   * MAX_USAGE_BATCH increments, each key at most once. The only write of the data port, and not idempotent: the
+   * resilience pipeline never retries it (src/backend/resilience.ts).
+   */
+  recordUsage(increments: UsageIncrement[], signal: AbortSignal): Promise<void>;
+
   /** Cheap reachability probe for /v1/health and /readyz. Throws when the backend cannot serve. */
   ping(signal: AbortSignal): Promise<void>;
 
   close(): Promise<void>;
 }
+
+/** The most increments one recordUsage call carries (one SQL statement; the RPC contract's maxItems). */
+export const MAX_USAGE_BATCH = 500;
 
 /** Thrown by adapters for faults worth a retry (connection reset, 5xx upstream, lock timeout…). */
 export class TransientBackendError extends Error {

@@ -10,7 +10,7 @@
  *   their caller); the rest are rejected at once.
  * - retry: up to `maxRetries` more attempts, exponential backoff with decorrelated jitter (first delay around
  *   `retryBaseDelayMs`, none above `retryMaxDelayMs`), only after a TransientBackendError or an attempt timeout
- *   (every Backend method is an idempotent read). Never after an open circuit, a full bulkhead, a caller abort
+ *   (every Backend read is idempotent; the one write, recordUsage, bypasses the pipeline). Never after an open circuit, a full bulkhead, a caller abort
  *   or any other error; never past the call's deadline (a backoff is capped to half the time left).
  * - breaker: opens after `breakerConsecutiveFailures` consecutive transient failures or timeouts; after
  *   `breakerHalfOpenAfterMs` the next call is a probe that closes it again on success. A caller abort is not the
@@ -276,6 +276,11 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     getFile: (t, f, s) => run('getFile', s, (a) => inner.getFile(t, f, a)),
     ownerOf: (k, id, s) => run('ownerOf', s, (a) => inner.ownerOf(k, id, a)),
     findApiKeyByHash: (h, s) => run('findApiKeyByHash', s, (a) => inner.findApiKeyByHash(h, a)),
+    getUsage: (t, q, s) => run('getUsage', s, (a) => inner.getUsage(t, q, a)),
+    // The one write, and not idempotent: a retry after a timeout could add a batch twice, and the meter keeps a
+    // failed batch for its next flush anyway. So no retry, and no breaker or bulkhead either (the flush is one
+    // call every few seconds, off the request path, and must not trip the circuit that guards reads).
+    recordUsage: (rows, s) => inner.recordUsage(rows, s),
     // Synchronous and I/O-free: passed through as is, no pipeline (absent when the adapter has none).
     ...(inner.apiKeysVersion ? { apiKeysVersion: inner.apiKeysVersion.bind(inner) } : {}),
     ping: (s) => run('ping', s, (a) => inner.ping(a)),

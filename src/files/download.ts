@@ -151,6 +151,8 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
       log.warn({ fileId, tenantId: values.tenant, kid: values.kid, reason: verdict.reason, url }, 'download: signed URL refused');
       throw verdict.reason === 'expired' ? expiredUrl() : invalidSignature();
     }
+    // The signature proves the server issued this URL to the tenant: its usage (src/observability/usage-meter.ts).
+    if (req.ctx) req.ctx.tenantId = values.tenant;
 
     const signal = req.ctx?.signal ?? abortOnClose(res);
     const file = await backend.getFile(values.tenant, fileId, signal);

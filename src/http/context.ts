@@ -24,6 +24,11 @@ export interface RequestContext {
   log: Logger;
   /** The authenticated caller: set by the `authenticate` phase on every protected operation. */
   principal?: Principal;
+  /**
+   * The tenant a request without a principal is attributed to, for usage metering: a signed download's, once its
+   * signature is verified (src/files/download.ts).
+   */
+  tenantId?: string;
   /** The matched operation and its path template (set by the `route` phase, src/http/routes.ts). */
   match?: RouteMatch;
   startedAt: bigint;

@@ -22,6 +22,7 @@ type TrackedResponse = Response & { [CONTROLLER]?: AbortController };
 
 class Context implements RequestContext {
   principal?: Principal;
+  tenantId?: string;
   match?: RouteMatch;
   private child?: Logger;
 

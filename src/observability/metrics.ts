@@ -66,6 +66,12 @@ export interface Metrics {
   /** A request used something the contract deprecates (`element`: operation, `query:q`, `field:Contact.phone`). */
   deprecatedUse(operation: string, element: string): void;
   signedUrlIssued(): void;
+  /** Body bytes of a finished download (the signed-URL route). */
+  downloadBytes(bytes: number): void;
+  /** One flush of the usage meter (src/observability/usage-meter.ts): its outcome, duration and counters. */
+  usageFlush(outcome: 'ok' | 'error', seconds: number, counters: number): void;
+  /** Usage counters dropped because too many were waiting for the store. */
+  usageDropped(counters: number): void;
   /** The Prometheus text exposition of every series. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -115,6 +121,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   );
   const signedUrls = counter('portal_signed_urls_issued_total', 'Signed download URLs issued.');
   const downloads = counter('portal_downloads_total', 'Requests to the signed-URL download route, by outcome (from the response status).', ['outcome']);
+  const downloadBytes = counter('portal_download_bytes_total', 'Body bytes served by finished downloads on the signed-URL route.');
+  // Usage is metered per tenant in the store (GET /v1/usage); these series carry no tenant label, only the meter's health.
+  const usageFlushes = counter('portal_usage_flushes_total', 'Flushes of the usage meter to the store, by outcome (error: the counts are kept for the next one).', ['outcome']);
+  const usageFlushDuration = histogram('portal_usage_flush_duration_seconds', 'Duration of usage meter flushes.', [], BACKEND_DURATION_BUCKETS);
+  const usageFlushedCounters = counter('portal_usage_counters_flushed_total', 'Usage counters (tenant, day, operation, status class) written by successful flushes.');
+  const usageDropped = counter('portal_usage_counters_dropped_total', 'Usage counters dropped because too many were waiting for the store.');
   const buildInfo = gauge('portal_build_info', 'Always 1; labels carry the running version and revision.', ['version', 'revision']);
   buildInfo.set({ version: opts.version, revision: opts.revision }, 1);
 
@@ -124,6 +136,11 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   corsBlocked.inc(0);
   crossTenant.inc(0);
   signedUrls.inc(0);
+  downloadBytes.inc(0);
+  usageFlushes.labels('ok').inc(0);
+  usageFlushes.labels('error').inc(0);
+  usageFlushedCounters.inc(0);
+  usageDropped.inc(0);
   for (const reason of AUTH_FAILURE_REASONS) authFailures.labels(reason).inc(0);
 
   return {
@@ -171,6 +188,17 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
     signedUrlIssued() {
       signedUrls.inc();
+    },
+    downloadBytes(bytes) {
+      if (bytes > 0) downloadBytes.inc(bytes);
+    },
+    usageFlush(outcome, seconds, counters) {
+      usageFlushes.labels(outcome).inc();
+      usageFlushDuration.observe(seconds);
+      if (outcome === 'ok') usageFlushedCounters.inc(counters);
+    },
+    usageDropped(counters) {
+      usageDropped.inc(counters);
     },
     render() {
       return registry.metrics();

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { routeLabel } from '../http/context.js';
 import { writeAccessLine } from './access-log.js';
 import type { Metrics } from './metrics.js';
+import type { UsageMeter } from './usage-meter.js';
 
 /** nginx's convention for "client closed the connection before the response was complete". */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -20,16 +21,30 @@ export interface RecordRequestsOptions {
   /** Where the access lines go (the base logger: the line names its trace id itself). */
   logger?: Logger;
   metrics?: Metrics;
+  /** Counts each answered request toward its tenant (src/observability/usage-meter.ts). */
+  meter?: UsageMeter;
 }
 
+/** The operation whose answers are downloads: their bytes count as served. */
+const DOWNLOAD_OPERATION = 'downloadFile';
+
 export function recordRequests(opts: RecordRequestsOptions): RequestHandler {
-  const { logger, metrics } = opts;
+  const { logger, metrics, meter } = opts;
   function onClose(this: TimedResponse): void {
     const started = this[STARTED];
     if (started === undefined) return;
     const elapsed = process.hrtime.bigint() - started;
     const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_STATUS;
     metrics?.observeHttp(this.req.method, routeLabel(this.req), status, Number(elapsed) / 1e9);
+    // Answered requests only (not a 499), attributed to a tenant: the principal's, or a verified signed URL's.
+    if (this.writableFinished) {
+      const ctx = this.req.ctx;
+      const operationId = ctx?.match?.operation.operationId;
+      const bytes = operationId === DOWNLOAD_OPERATION && (status === 200 || status === 206) ? Number(this.getHeader('content-length') ?? 0) || 0 : 0;
+      if (bytes > 0) metrics?.downloadBytes(bytes);
+      const tenantId = ctx?.principal?.tenantId ?? ctx?.tenantId;
+      if (meter && tenantId && operationId) meter.record(tenantId, operationId, status, bytes);
+    }
     if (logger) writeAccessLine(this, logger, status, elapsed);
   }
   return function recordRequest(req: Request, res: Response, next: NextFunction): void {

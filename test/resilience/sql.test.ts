@@ -191,6 +191,8 @@ function bindAll(store: SqlStore): Backend {
     getFile: store.getFile.bind(store),
     ownerOf: store.ownerOf.bind(store),
     findApiKeyByHash: store.findApiKeyByHash.bind(store),
+    getUsage: store.getUsage.bind(store),
+    recordUsage: store.recordUsage.bind(store),
     ping: store.ping.bind(store),
     close: async () => {},
   };

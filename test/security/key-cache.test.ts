@@ -138,6 +138,8 @@ async function startHarness(t: Target): Promise<Harness> {
       lookups += 1;
       return store.findApiKeyByHash(h, s);
     },
+    getUsage: (...a) => store.getUsage(...a),
+    recordUsage: (...a) => store.recordUsage(...a),
     apiKeysVersion: () => store.apiKeysVersion(),
     ping: (s) => store.ping(s),
     close: () => store.close(),

@@ -11,7 +11,9 @@ import { createApp, type PortalApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import type { UsageMeter } from '../../src/observability/usage-meter.js';
 import { openDependencies, type Dependencies } from '../../src/runtime/dependencies.js';
+import { startUsageMeter } from '../../src/runtime/usage.js';
 import { applyServerHardening, serverOptions } from '../../src/security/server-hardening.js';
 
 export const ACME_KEY = 'pk_demo_acme_3kV8qZ1xW5nR7tY2uP4sL9mB6cD0fG';
@@ -40,6 +42,8 @@ export interface TestApp {
   deps: Dependencies;
   metrics: Metrics;
   logs: LogCapture;
+  /** Only with `opts.usageMeter` (the shared seeded store is otherwise never written). */
+  usageMeter?: UsageMeter;
   close(): Promise<void>;
 }
 
@@ -47,7 +51,10 @@ export interface TestApp {
  * Starts the app on the shared seeded data dir (or `env.PORTAL_DATA_DIR`). `env` overrides configuration exactly
  * as the environment would; `opts.wrapBackend` puts a test's observer around the (resilient) backend.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { wrapBackend?: (backend: Dependencies['backend']) => Dependencies['backend'] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { wrapBackend?: (backend: Dependencies['backend']) => Dependencies['backend']; usageMeter?: boolean } = {},
+): Promise<TestApp> {
   // The production server's options (header size, timeouts and how often they are checked): they are fixed when
   // the server is created, before the port (and so the configuration's public URL) is known.
   // (The public URL is a placeholder here: production refuses to start without one, and only `http`'s server
@@ -69,7 +76,8 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { wra
   const metrics = createMetrics({ version: config.version, revision: 'test', defaultMetrics: false });
   const deps = await openDependencies(config, logger, metrics);
   const backend = opts.wrapBackend ? opts.wrapBackend(deps.backend) : deps.backend;
-  const app = createApp({ config, backend, blobs: deps.blobs, logger, metrics, redis: deps.redis });
+  const usageMeter = opts.usageMeter ? startUsageMeter(config, backend, logger, metrics) : undefined;
+  const app = createApp({ config, backend, blobs: deps.blobs, logger, metrics, usageMeter, redis: deps.redis });
   // The production server's parser refusals and limits (src/server.ts).
   applyServerHardening(server, config.http, { rateLimitHeaders: app.locals.rateLimiters.peekHeaders, log: logger });
   server.on('request', app);
@@ -81,10 +89,12 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { wra
     deps,
     metrics,
     logs,
+    usageMeter,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.locals.rateLimiters.close();
+      await usageMeter?.close();
       await deps.close();
     },
   };

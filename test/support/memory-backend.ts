@@ -63,6 +63,8 @@ export function createMemoryBackend(): MemoryBackend {
         return rows.some((r) => r.id === id) ? TENANT : null;
       }),
     findApiKeyByHash: (h, s) => wait(s, () => (h === API_KEY_HASH ? API_KEY : null)),
+    getUsage: (_t, _q, s) => wait(s, () => []),
+    recordUsage: (_rows, s) => wait(s, () => undefined),
     ping: (s) => wait(s, () => undefined),
     close: async () => {},
   };

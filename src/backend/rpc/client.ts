@@ -19,7 +19,7 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from '../../../generated/backend-types.js';
 import { deadlineOf } from '../../common/deadline.js';
 import { TransientBackendError } from '../port.js';
-import type { ApiKeyRecord, Backend, ContactFilter, ContactRecord, EntityKind, FileRecord, JobFilter, JobRecord, Page, PageRequest } from '../port.js';
+import type { ApiKeyRecord, Backend, ContactFilter, ContactRecord, EntityKind, FileRecord, JobFilter, JobRecord, Page, PageRequest, UsageRow } from '../port.js';
 
 export interface RpcBackendOptions {
   /** Base URL of the backend service, e.g. http://backend:4000 (PORTAL_BACKEND_URL). */
@@ -61,6 +61,8 @@ const isRecord = (v: unknown): boolean => isObject(v) && typeof v.id === 'string
 const isKeyset = (v: unknown): boolean => isObject(v) && typeof v.createdAt === 'string' && typeof v.id === 'string';
 const isPage = (v: unknown): boolean => isObject(v) && Array.isArray(v.items) && v.items.every(isRecord) && (v.next === null || isKeyset(v.next));
 const isOwner = (v: unknown): boolean => isObject(v) && typeof v.tenantId === 'string';
+const isUsageRows = (v: unknown): boolean => isObject(v) && Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.period === 'string' && typeof r.requests === 'number');
+const isRecorded = (v: unknown): boolean => isObject(v) && typeof v.recorded === 'number';
 
 function pageQuery(page: PageRequest) {
   return { limit: page.limit, afterCreatedAt: page.after?.createdAt, afterId: page.after?.id };
@@ -171,6 +173,17 @@ export function createRpcBackend(opts: RpcBackendOptions): Backend {
 
     findApiKeyByHash: (hash: string, signal: AbortSignal): Promise<ApiKeyRecord | null> =>
       call(signal, isRecord, (init) => client.GET('/rpc/v1/api-keys/{hash}', { ...init, params: { path: { hash } } })),
+
+    async getUsage(tenantId, query, signal): Promise<UsageRow[]> {
+      const body = await must(call(signal, isUsageRows, (init) => client.GET('/rpc/v1/tenants/{tenantId}/usage', { ...init, params: { path: { tenantId }, query } })));
+      return body.rows;
+    },
+
+    // A POST, never retried by the pipeline (src/backend/resilience.ts): an unknown outcome stays with the meter.
+    async recordUsage(increments, signal): Promise<void> {
+      if (increments.length === 0) return;
+      await must(call(signal, isRecorded, (init) => client.POST('/rpc/v1/usage', { ...init, body: { increments } })));
+    },
 
     async ping(signal: AbortSignal): Promise<void> {
       await must(call(signal, isObject, (init) => client.GET('/rpc/v1/ping', init)));

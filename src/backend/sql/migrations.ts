@@ -131,10 +131,43 @@ const apiKeysNotify: Migration = {
   },
 };
 
+/**
+ * Usage counters (src/observability/usage-meter.ts writes them, GET /v1/usage reads them). The primary key is the
+ * upsert's conflict target and the index of the one read: a tenant's days in a range. No foreign key to tenants:
+ * a principal's tenant comes from its API key or token, and a counter must never fail a flush; deleteTenant
+ * removes the rows. SQLite stores it WITHOUT ROWID (clustered on the key: a range read touches only its rows);
+ * PostgreSQL gets a covering index (INCLUDE the counts) so the read is an index-only scan.
+ */
+const usage: Migration = {
+  async up(db: AnyDb) {
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    let table = db.schema
+      .createTable('usage_daily')
+      .ifNotExists()
+      .addColumn('tenant_id', idColumn(db, 44), (c) => c.notNull())
+      .addColumn('day', idColumn(db, 10), (c) => c.notNull())
+      .addColumn('operation_id', idColumn(db, 64), (c) => c.notNull())
+      .addColumn('status_class', idColumn(db, 3), (c) => c.notNull().check(sql`status_class in ('2xx', '3xx', '4xx', '5xx')`))
+      .addColumn('requests', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('rate_limited', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('usage_daily_pk', ['tenant_id', 'day', 'operation_id', 'status_class']);
+    if (!postgres) table = table.modifyEnd(sql`without rowid`);
+    await table.execute();
+    if (postgres) {
+      await sql`create index if not exists usage_daily_tenant_day_covering on usage_daily (tenant_id, day) include (operation_id, status_class, requests, rate_limited, bytes)`.execute(db);
+    }
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('usage_daily').ifExists().execute();
+  },
+};
+
 /** Append-only: never edit or reorder a released migration; add a new one. Names sort in run order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_api_keys_notify': apiKeysNotify,
+  '0003_usage': usage,
 };
 
 class InCodeProvider implements MigrationProvider {

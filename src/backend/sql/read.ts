@@ -8,10 +8,11 @@
  */
 import { sql } from 'kysely';
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
-import type { ApiKeyRecord, ContactFilter, ContactRecord, EntityKind, FileRecord, JobFilter, JobRecord, JobStatus, Keyset, Page, PageRequest } from '../port.js';
+import type { ApiKeyRecord, ContactFilter, ContactRecord, EntityKind, FileRecord, JobFilter, JobRecord, JobStatus, Keyset, Page, PageRequest, UsageQuery, UsageRow } from '../port.js';
 import type { Runner } from './runner.js';
 import type { ApiKeysTable, ContactsTable, Database, Dialect, FilesTable, JobsTable } from './schema.js';
 import { toIso, toMs } from './schema.js';
+import { getUsage } from './usage.js';
 
 type JobRow = Omit<JobsTable, 'progress'> & { progress: number; file_count: number };
 
@@ -184,6 +185,10 @@ export class SqlReads {
     const qb = this.db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash.toLowerCase());
     const [row] = await this.runner.rows(qb.compile(), signal);
     return row ? apiKeyFrom(row) : null;
+  }
+
+  getUsage(tenantId: string, query: UsageQuery, signal: AbortSignal): Promise<UsageRow[]> {
+    return getUsage(this.db, this.runner, tenantId, query, signal);
   }
 
   async ping(signal: AbortSignal): Promise<void> {

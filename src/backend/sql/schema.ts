@@ -60,12 +60,25 @@ export interface FilesTable {
   created_at: number;
 }
 
+/** One usage counter: (tenant, UTC day, operation, status class) → counts. Written only by additive upserts. */
+export interface UsageDailyTable {
+  tenant_id: string;
+  /** `2026-12-05`: text compares, ranges and truncates to the month (`substr(day, 1, 7)`) alike in both dialects. */
+  day: string;
+  operation_id: string;
+  status_class: string;
+  requests: number;
+  rate_limited: number;
+  bytes: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   contacts: ContactsTable;
   jobs: JobsTable;
   files: FilesTable;
+  usage_daily: UsageDailyTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

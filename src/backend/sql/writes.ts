@@ -5,10 +5,11 @@
 import type { Insertable } from 'kysely';
 import { API_KEY_SCOPES, hashApiKeySecret, newApiKeySecret } from '../api-keys.js';
 import { newId, ID_PATTERNS } from '../ids.js';
-import type { ApiKeyRecord } from '../port.js';
+import type { ApiKeyRecord, UsageIncrement } from '../port.js';
 import { apiKeyFrom, SqlReads } from './read.js';
 import type { ContactsTable, Database, FilesTable, JobsTable } from './schema.js';
 import { toIso } from './schema.js';
+import { recordUsage } from './usage.js';
 
 export interface TenantRecord {
   id: string;
@@ -62,8 +63,14 @@ export class SqlWrites extends SqlReads {
     return Number(row?.n ?? 0);
   }
 
-  /** Removes a tenant and, through ON DELETE CASCADE, its keys, contacts, jobs and file rows (not blobs). */
+  /** The usage meter's flush (src/observability/usage-meter.ts): one additive upsert, see usage.ts. */
+  recordUsage(increments: UsageIncrement[], signal: AbortSignal): Promise<void> {
+    return recordUsage(this.db, this.runner, increments, signal);
+  }
+
+  /** Removes a tenant and, through ON DELETE CASCADE, its keys, contacts, jobs and file rows (not blobs); and its usage. */
   async deleteTenant(id: string): Promise<boolean> {
+    await this.db.deleteFrom('usage_daily').where('tenant_id', '=', id).execute();
     // Children first, biggest last, so each cascade step stays small and index-driven.
     await this.db.deleteFrom('files').where('tenant_id', '=', id).execute();
     await this.db.deleteFrom('jobs').where('tenant_id', '=', id).execute();
