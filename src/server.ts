@@ -46,6 +46,7 @@ const admin = await startAdminServer({
   host: config.admin.host,
   port: config.admin.port,
   metrics,
+  info: { backend: { name: deps.backend.name, pipeline: deps.backend.pipeline } },
   isReady: async () => {
     if (draining) return false;
     const h = await deps.backend.health(AbortSignal.timeout(1000));
@@ -58,7 +59,7 @@ server.listen(config.http.port, config.http.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info(
-    { port, host: config.http.host, adminPort: admin.port, env: config.env, store: config.backend.url ? 'rpc' : config.data.databaseUrl ? 'postgres' : 'sqlite', version: config.version },
+    { port, host: config.http.host, adminPort: admin.port, env: config.env, store: config.backend.url ? 'rpc' : config.data.databaseUrl ? 'postgres' : 'sqlite', pipeline: deps.backend.pipeline, version: config.version },
     `Portal API listening on http://${config.http.host}:${port} (docs: /docs, admin: http://${config.admin.host}:${admin.port}/metrics)`,
   );
 });

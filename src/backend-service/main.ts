@@ -43,6 +43,9 @@ try {
   fail(err instanceof Error ? err.message.split('\n')[0]! : String(err));
 }
 
+// Serving: a lock held by another connection fails at once (SQLITE_BUSY) for the embedded pipeline to retry off
+// the event loop, instead of blocking it (no-op on PostgreSQL).
+store.setBusyTimeout(0);
 const backend = withResilience(store, config.backend, {
   onBreakerStateChange: (state) => logger.warn({ backend: store.name, state }, 'store circuit breaker changed state'),
 });
@@ -55,7 +58,7 @@ server.on('error', (err: NodeJS.ErrnoException) => fail(`cannot listen on ${conf
 server.listen(config.backend.servePort, config.http.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.backend.servePort;
-  logger.info({ port, host: config.http.host, store: config.data.databaseUrl ? 'postgres' : 'sqlite', version: config.version }, `Portal backend service listening on http://${config.http.host}:${port}`);
+  logger.info({ port, host: config.http.host, store: config.data.databaseUrl ? 'postgres' : 'sqlite', pipeline: backend.pipeline, version: config.version }, `Portal backend service listening on http://${config.http.host}:${port}`);
 });
 
 const shutdown = trackShutdown({

@@ -146,6 +146,13 @@ export interface Backend {
   /** A short label for metrics, logs and health checks: `sql`, `rpc`. */
   readonly name: string;
 
+  /**
+   * True for an adapter that runs in this process and synchronously (embedded SQLite): no remote dependency for a
+   * circuit breaker to protect, nothing a per-attempt timeout could preempt. It selects the `embedded` pipeline
+   * (src/backend/resilience.ts); absent or false, the `networked` one.
+   */
+  readonly inProcess?: boolean;
+
   listContacts(tenantId: string, filter: ContactFilter, page: PageRequest, signal: AbortSignal): Promise<Page<ContactRecord>>;
   getContact(tenantId: string, contactId: string, signal: AbortSignal): Promise<ContactRecord | null>;
 

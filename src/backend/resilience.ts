@@ -1,7 +1,14 @@
 /**
- * The one resilience pipeline every Backend call runs through, whatever the adapter (SQL store or RPC client):
+ * The resilience pipeline every Backend call runs through, in one of two shapes chosen by the adapter
+ * (`Backend.inProcess`):
  *
- *   bulkhead → retry → circuit breaker → per-attempt timeout → adapter
+ *   networked (RPC tier, PostgreSQL):  bulkhead → retry → circuit breaker → per-attempt timeout → adapter
+ *   embedded (SQLite in process):      bulkhead → retry → adapter
+ *
+ * better-sqlite3 is synchronous and in-process: a per-attempt timeout cannot preempt it (the event loop is busy
+ * while it runs) and a circuit breaker has no remote dependency to protect, so the embedded pipeline has neither.
+ * What can fail there is a lock held by another connection (SQLITE_BUSY / SQLITE_LOCKED, mapped to
+ * TransientBackendError by the adapter): that is retried with the same jittered backoff, waiting off the event loop.
  *
  * cockatiel's policies, composed with `wrap()`; one set per wrapped backend (the breaker and the bulkhead hold
  * that backend's state). The per-attempt timeout runs inside the composition, per attempt, because its duration
@@ -12,17 +19,18 @@
  *   `retryBaseDelayMs`, none above `retryMaxDelayMs`), only after a TransientBackendError or an attempt timeout
  *   (every Backend read is idempotent; the one write, recordUsage, bypasses the pipeline). Never after an open circuit, a full bulkhead, a caller abort
  *   or any other error; never past the call's deadline (a backoff is capped to half the time left).
- * - breaker: opens after `breakerConsecutiveFailures` consecutive transient failures or timeouts; after
+ * - breaker (networked only): opens after `breakerConsecutiveFailures` consecutive transient failures or timeouts; after
  *   `breakerHalfOpenAfterMs` the next call is a probe that closes it again on success. A caller abort is not the
  *   backend's failure and never counts, except that a probe whose caller gives up re-opens the circuit (the probe
  *   learned nothing, so the circuit stays cautious).
- * - timeout: `timeoutMs` per attempt (less when the call's deadline is nearer), TimeoutStrategy.Aggressive, with
+ * - timeout (networked only): `timeoutMs` per attempt (less when the call's deadline is nearer), TimeoutStrategy.Aggressive, with
  *   the attempt's AbortSignal linked to the caller's, so the adapter really stops (SQL query cancelled, HTTP
  *   socket closed). The attempt's signal carries its deadline (src/common/deadline.ts) for adapters to forward.
  *
  * The call's deadline is the caller's (see `setDeadline`) or, when it set none, `callBudgetMs` (default
  * `timeoutMs`) from the start. So by default a timed-out attempt is never retried: a 6 s upstream times out at
- * 5 s, not 15 s, while a fast transient failure still gets its retries inside the same 5 s.
+ * 5 s, not 15 s, while a fast transient failure still gets its retries inside the same 5 s. The embedded pipeline
+ * keeps the deadline for its retries (no retry starts after it) but never interrupts an attempt.
  *
  * Failures leave as the backend's own errors (src/backend/port.ts), which the HTTP edge maps to problems: open
  * circuit → BackendUnavailable('circuit-open', time until the probe; thrown at once, no waiting); full bulkhead →
@@ -61,6 +69,10 @@ import { setAttemptDeadline } from '../common/deadline.js';
 import { BackendRejected, BackendTimeout, BackendUnavailable, TransientBackendError } from './port.js';
 import type { Backend } from './port.js';
 import { AttemptFailure, Call, deadlineCapped, isAbortLike, type FailureKind, type RetryCtx } from './resilience-call.js';
+
+/** Which pipeline wraps a backend (see above); reported by /readyz, the startup log and a metric. */
+export const PIPELINES = ['networked', 'embedded'] as const;
+export type PipelineName = (typeof PIPELINES)[number];
 
 /** The pipeline's numbers are the configuration's (`config.backend`, documented in docs/configuration.md and docs/resilience.md). */
 export type ResilienceOptions = Pick<
@@ -102,6 +114,9 @@ export interface BackendHealth {
 }
 
 export interface ResilientBackend extends Backend {
+  /** The pipeline this backend runs through: `embedded` for an in-process adapter, else `networked`. */
+  readonly pipeline: PipelineName;
+  /** Always 'closed' on the embedded pipeline, which has no breaker. */
   /** 'half-open' also once the open delay has passed and the next call will be the probe. */
   circuitState(): CircuitStateName;
   /** Pings through the pipeline: down while open, degraded while half-open, failing or slower than slowThresholdMs. */
@@ -118,6 +133,7 @@ function safe<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...ar
 }
 
 export function withResilience(inner: Backend, opts: ResilienceOptions, events: ResilienceEvents = {}): ResilientBackend {
+  const pipeline: PipelineName = inner.inProcess ? 'embedded' : 'networked';
   const budgetMs = opts.callBudgetMs ?? opts.timeoutMs;
   const minRetryWindowMs = 2 * opts.retryBaseDelayMs;
 
@@ -135,7 +151,7 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     handleWhen((e) => e instanceof AttemptFailure && (e.kind === 'transient' || e.kind === 'timeout' || (e.kind === 'aborted' && e.probe))),
     { halfOpenAfter: opts.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerConsecutiveFailures) },
   );
-  const callPolicy = wrap(bulkheadPolicy, retryPolicy, breakerPolicy);
+  const callPolicy = pipeline === 'embedded' ? wrap(bulkheadPolicy, retryPolicy) : wrap(bulkheadPolicy, retryPolicy, breakerPolicy);
   // abortOnReturn: false — after a success there is nothing left to stop.
   const timeoutOptions = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
   const timeoutPolicy = timeout(opts.timeoutMs, timeoutOptions);
@@ -172,6 +188,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
     const ms = Math.min(opts.timeoutMs, call.deadline - startedAt);
     try {
       if (ms <= 0) throw new TaskCancelledError('deadline exceeded');
+      // Embedded: the adapter runs to completion on this thread; nothing to time out, the caller's signal as is.
+      if (pipeline === 'embedded') return await fn(call.caller);
       const policy = ms >= opts.timeoutMs ? timeoutPolicy : timeout(ms, timeoutOptions);
       // The caller's signal, not the policy context's: a call that waited on a half-open probe gets a never-aborted one.
       return await policy.execute(({ signal }) => {
@@ -267,6 +285,8 @@ export function withResilience(inner: Backend, opts: ResilienceOptions, events: 
 
   return {
     name: inner.name,
+    inProcess: inner.inProcess,
+    pipeline,
     listContacts: (t, f, p, s) => run('listContacts', s, (a) => inner.listContacts(t, f, p, a)),
     getContact: (t, id, s) => run('getContact', s, (a) => inner.getContact(t, id, a)),
     listJobs: (t, f, p, s) => run('listJobs', s, (a) => inner.listJobs(t, f, p, a)),

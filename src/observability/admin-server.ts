@@ -1,6 +1,6 @@
 /**
- * The admin listener: `/metrics`, `/livez`, `/readyz` on their own plain `node:http` server, bound to
- * 127.0.0.1 by default (PORTAL_ADMIN_HOST/PORT). Kept off the public app so the public API never exposes
+ * The admin listener: `/metrics`, `/livez`, `/readyz` (readiness, plus `info` such as the backend's resilience
+ * pipeline) on their own plain `node:http` server, bound to 127.0.0.1 by default (PORTAL_ADMIN_HOST/PORT). Kept off the public app so the public API never exposes
  * internals and a scrape never competes with the public pipeline's middleware (auth, rate limits).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +15,8 @@ export interface AdminServerOptions {
   isReady: () => boolean | Promise<boolean>;
   /** How long a readiness check may take before it counts as not ready. */
   readyTimeoutMs?: number;
+  /** Facts about this process that every /readyz body carries, e.g. `{ backend: { pipeline: 'embedded' } }`. */
+  info?: Record<string, unknown>;
 }
 
 export interface AdminServer {
@@ -71,9 +73,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     if (path === '/livez') {
       json(res, 200, { status: 'ok' });
     } else if (path === '/readyz') {
-      if (draining) json(res, 503, { status: 'draining' });
-      else if (await checkReady(opts.isReady, readyTimeoutMs)) json(res, 200, { status: 'ready' });
-      else json(res, 503, { status: 'not_ready' });
+      if (draining) json(res, 503, { status: 'draining', ...opts.info });
+      else if (await checkReady(opts.isReady, readyTimeoutMs)) json(res, 200, { status: 'ready', ...opts.info });
+      else json(res, 503, { status: 'not_ready', ...opts.info });
     } else {
       send(res, 200, opts.metrics.contentType, await opts.metrics.render());
     }

@@ -7,7 +7,7 @@
  * every label value comes from a closed set and cardinality stays bounded (route templates, not paths).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CALL_OUTCOMES, type CallOutcome, type CircuitStateName } from '../backend/resilience.js';
+import { CALL_OUTCOMES, PIPELINES, type CallOutcome, type CircuitStateName, type PipelineName } from '../backend/resilience.js';
 import { AUTH_FAILURE_REASONS as SECURITY_AUTH_REASONS } from '../security/auth-reasons.js';
 
 /**
@@ -54,6 +54,8 @@ export interface Metrics {
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void;
   backendCall(operation: string, outcome: CallOutcome, seconds: number): void;
   circuitState(state: CircuitStateName): void;
+  /** Which resilience pipeline wraps the backend (set once at start). */
+  backendPipeline(pipeline: PipelineName): void;
   backendRetry(operation: string): void;
   backendTimeout(operation: string): void;
   bulkheadRejection(): void;
@@ -105,6 +107,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     BACKEND_DURATION_BUCKETS,
   );
   const circuit = gauge('portal_backend_circuit_state', 'Backend circuit breaker state: 0 closed, 1 half-open, 2 open.');
+  const pipeline = gauge('portal_backend_pipeline', 'The resilience pipeline the backend runs through: 1 for the running one (embedded: retry + bulkhead; networked: also timeout + circuit breaker).', ['pipeline']);
   const retries = counter('portal_backend_retries_total', 'Backend call attempts retried after a transient failure.', ['operation']);
   const timeouts = counter('portal_backend_timeouts_total', 'Backend call attempts abandoned at the per-attempt timeout.', ['operation']);
   const bulkhead = counter('portal_backend_bulkhead_rejections_total', 'Backend calls rejected because the bulkhead and its queue were full.');
@@ -158,6 +161,9 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
     circuitState(state) {
       circuit.set(CIRCUIT_VALUE[state] ?? 0);
+    },
+    backendPipeline(running) {
+      for (const p of PIPELINES) pipeline.labels(p).set(p === running ? 1 : 0);
     },
     backendRetry(operation) {
       retries.labels(safeOperation(operation)).inc();

@@ -1,6 +1,6 @@
 /**
  * Opens what the app talks to, from the configuration: the data tier (embedded SQLite, PostgreSQL, or the RPC
- * backend service) wrapped in the resilience pipeline, the blob store (local disk or S3), and Redis for shared
+ * backend service) wrapped in its resilience pipeline (embedded for SQLite, networked otherwise), the blob store (local disk or S3), and Redis for shared
  * rate limits. Used by src/server.ts, the benchmark and the end-to-end tests.
  */
 import path from 'node:path';
@@ -42,6 +42,9 @@ export async function openDependencies(config: Config, logger: Logger, metrics?:
         throw err;
       }
     }
+    // From here on a lock held by another connection fails the statement at once (SQLITE_BUSY) instead of blocking
+    // the event loop: the embedded pipeline retries it with backoff. No-op on PostgreSQL.
+    store.setBusyTimeout(0);
     inner = store;
   }
 
@@ -55,6 +58,8 @@ export async function openDependencies(config: Config, logger: Logger, metrics?:
     onBulkheadRejected: () => metrics?.bulkheadRejection(),
     onCall: (op, outcome, seconds) => metrics?.backendCall(op, outcome, seconds),
   });
+  metrics?.backendPipeline(backend.pipeline);
+  logger.info({ backend: inner.name, pipeline: backend.pipeline }, `backend calls run through the ${backend.pipeline} resilience pipeline`);
 
   const redis = config.security.redisUrl
     ? await createRateLimitRedis(config.security.redisUrl, { onError: (err) => logger.warn({ err: err.message }, 'redis error') })

@@ -62,6 +62,16 @@ describe('admin listener', () => {
     expect((await fetch(`${base}/livez`)).status).toBe(200);
   });
 
+  it('/readyz bodies carry the process info it was given (the backend resilience pipeline), ready or not', async () => {
+    let ready = true;
+    const info = { backend: { name: 'sql', pipeline: 'embedded' } };
+    admin = await startAdminServer({ host: '127.0.0.1', port: 0, metrics: createMetrics({ version: '1', revision: 'r', defaultMetrics: false }), info, isReady: () => ready });
+    const base = `http://127.0.0.1:${admin.port}`;
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', ...info });
+    ready = false;
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'not_ready', ...info });
+  });
+
   it('the public app answers none of the admin paths, and its scrape shows the public requests', async () => {
     const metrics = createMetrics({ version: '1', revision: 'r', defaultMetrics: false });
     const app = express();

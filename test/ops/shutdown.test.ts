@@ -119,6 +119,8 @@ describe('SIGTERM under continuous keep-alive load', () => {
 
     expect(await until(async () => outcome.responses >= 60, 20_000)).toBe(true);
     expect(await status(`${p.adminUrl}/readyz`)).toBe(200);
+    // Readiness also names the backend's resilience pipeline: embedded SQLite here (retry + bulkhead only).
+    expect(await (await fetch(`${p.adminUrl}/readyz`)).json()).toEqual({ status: 'ready', backend: { name: 'sql', pipeline: 'embedded' } });
     const beforeSignal = outcome.responses;
     const signalledAt = Date.now();
     p.child.kill('SIGTERM');

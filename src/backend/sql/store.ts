@@ -30,6 +30,8 @@ export interface SqlStoreOptions {
 
 export class SqlStore extends SqlWrites implements Backend {
   readonly name = 'sql';
+  /** SQLite runs in this process, synchronously: it gets the embedded resilience pipeline. */
+  readonly inProcess: boolean;
 
   constructor(
     private readonly opened: Opened,
@@ -39,6 +41,16 @@ export class SqlStore extends SqlWrites implements Backend {
     private readonly keyVersion?: KeyVersionSource,
   ) {
     super(opened.db, opened.dialect, runner);
+    this.inProcess = opened.dialect === 'sqlite';
+  }
+
+  /**
+   * SQLite only (a no-op on PostgreSQL): how long a statement blocks this thread waiting for another connection's
+   * lock before failing with SQLITE_BUSY. 5 s from open, for migrations and seeding. A serving process sets 0: its
+   * embedded pipeline retries SQLITE_BUSY with jittered backoff without holding the event loop (resilience.ts).
+   */
+  setBusyTimeout(ms: number): void {
+    this.opened.sqlite?.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
   }
 
   /**
