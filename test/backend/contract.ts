@@ -191,6 +191,42 @@ export function backendContract(label: string, open: () => Promise<{ store: SqlS
       expect(await store.listJobs('ten_nobody', {}, { limit: 100 }, s)).toEqual({ items: [], next: null });
     });
 
+    it('keeps fileCount exact through file inserts, deletes (also cascaded), moves, and a re-run of its migration', async () => {
+      const s = live();
+      const fx = await insertFixture(store, 'ten_filecount', 'File counts', 'contract-filecount');
+      // The truth, counted from files; and what the lists and gets answer.
+      const counted = async () => {
+        const rows = await store.db.selectFrom('jobs as j').where('j.tenant_id', '=', fx.tenantId)
+          .select((eb) => ['j.id', eb.selectFrom('files as f').select(eb.fn.countAll<number>().as('n')).whereRef('f.tenant_id', '=', 'j.tenant_id').whereRef('f.job_id', '=', 'j.id').as('n')])
+          .execute();
+        return Object.fromEntries(rows.map((r) => [r.id, Number(r.n)]));
+      };
+      const listed = async () => Object.fromEntries((await walk((after) => store.listJobs(fx.tenantId, {}, { limit: 7, after }, s))).map((j) => [j.id, j.fileCount]));
+      try {
+        expect(await listed()).toEqual(Object.fromEntries(fx.jobs.map((j) => [j.id, j.files.length])));
+        const [a, b] = fx.jobs.filter((j) => j.files.length === 3);
+        const gone = fx.jobs.find((j) => j.files.length === 2)!;
+        await store.db.deleteFrom('files').where('id', '=', a!.files[0]!).execute();
+        await store.db.updateTable('files').set({ job_id: b!.id }).where('id', '=', a!.files[1]!).execute();
+        await store.db.deleteFrom('jobs').where('id', '=', gone.id).execute(); // its files go by ON DELETE CASCADE
+        const now = await counted();
+        expect([now[a!.id], now[b!.id], now[gone.id]]).toEqual([1, 4, undefined]);
+        expect(await listed()).toEqual(now);
+        expect((await store.getJob(fx.tenantId, b!.id, s))?.fileCount).toBe(4);
+
+        // The migration's backfill: down to before it (column and triggers gone), then up again from the files.
+        const { Migrator } = await import('kysely/migration');
+        const { MIGRATIONS, migrateToLatest } = await import('../../src/backend/sql/migrations.js');
+        const down = await new Migrator({ db: store.db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('0003_usage');
+        expect(down.error).toBeUndefined();
+        await expect(migrateToLatest(store.db, store.dialect)).resolves.toEqual({ applied: ['0004_jobs_file_count'] });
+        expect(await listed()).toEqual(now);
+        expect((await store.listJobs('ten_acme', {}, { limit: 100 }, s)).items.map((j) => j.fileCount)).toEqual(byKeysetDesc(acme.jobs).map((j) => j.files.length));
+      } finally {
+        await store.deleteTenant(fx.tenantId);
+      }
+    });
+
     it('tells which tenant owns an id (ownerOf), or null', async () => {
       expect(await store.ownerOf('contact', acme.contacts[0]!.id, live())).toBe('ten_acme');
       expect(await store.ownerOf('job', globex.jobs[0]!.id, live())).toBe('ten_globex');

@@ -163,11 +163,56 @@ const usage: Migration = {
   },
 };
 
+/**
+ * `jobs.file_count`, kept exact by the database itself: triggers on files add or remove one on the job a file row
+ * is inserted into, deleted from (also through ON DELETE CASCADE) or moved between, whoever writes (the seeders, the
+ * admin CLI, another tool). The job lists read the column instead of counting files per job on every request
+ * (a correlated count per row, and a bigger query to build). The column is added with default 0 (no table rewrite
+ * on either database), then only jobs that have files are set, from one grouped count.
+ */
+const jobsFileCount: Migration = {
+  async up(db: AnyDb) {
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    await db.schema.alterTable('jobs').addColumn('file_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await sql`update jobs set file_count = c.n
+      from (select tenant_id, job_id, count(*) as n from files group by tenant_id, job_id) as c
+      where jobs.tenant_id = c.tenant_id and jobs.id = c.job_id`.execute(db);
+    const add = (ref: 'new' | 'old', delta: '+ 1' | '- 1') =>
+      sql.raw(`update jobs set file_count = file_count ${delta} where tenant_id = ${ref}.tenant_id and id = ${ref}.job_id;`);
+    if (postgres) {
+      await sql`create or replace function portal_files_count() returns trigger language plpgsql as $$
+        begin
+          if tg_op in ('DELETE', 'UPDATE') then ${add('old', '- 1')} end if;
+          if tg_op in ('INSERT', 'UPDATE') then ${add('new', '+ 1')} end if;
+          return null;
+        end
+      $$`.execute(db);
+      await sql`drop trigger if exists files_count on files`.execute(db);
+      await sql`create trigger files_count after insert or delete or update of tenant_id, job_id on files
+        for each row execute function portal_files_count()`.execute(db);
+    } else {
+      await sql`create trigger if not exists files_count_insert after insert on files begin ${add('new', '+ 1')} end`.execute(db);
+      await sql`create trigger if not exists files_count_delete after delete on files begin ${add('old', '- 1')} end`.execute(db);
+      await sql`create trigger if not exists files_count_update after update of tenant_id, job_id on files begin ${add('old', '- 1')} ${add('new', '+ 1')} end`.execute(db);
+    }
+  },
+  async down(db: AnyDb) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`drop trigger if exists files_count on files`.execute(db);
+      await sql`drop function if exists portal_files_count()`.execute(db);
+    } else {
+      for (const t of ['files_count_insert', 'files_count_delete', 'files_count_update']) await sql`drop trigger if exists ${sql.raw(t)}`.execute(db);
+    }
+    await db.schema.alterTable('jobs').dropColumn('file_count').execute();
+  },
+};
+
 /** Append-only: never edit or reorder a released migration; add a new one. Names sort in run order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_api_keys_notify': apiKeysNotify,
   '0003_usage': usage,
+  '0004_jobs_file_count': jobsFileCount,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -5,6 +5,7 @@
  * `created_at DESC, id DESC` and fetch limit+1 rows to know whether a next page exists. Each order and filter has
  * an index (migrations.ts): (tenant_id, created_at, id), (tenant_id, status, created_at, id),
  * (tenant_id, contact_id, created_at, id), (tenant_id, updated_at); files (tenant_id, job_id, created_at, id).
+ * A job's fileCount is its `file_count` column, maintained by the database (migration 0003).
  */
 import { sql } from 'kysely';
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
@@ -14,7 +15,7 @@ import type { ApiKeysTable, ContactsTable, Database, Dialect, FilesTable, JobsTa
 import { toIso, toMs } from './schema.js';
 import { getUsage } from './usage.js';
 
-type JobRow = Omit<JobsTable, 'progress'> & { progress: number; file_count: number };
+type JobRow = Omit<JobsTable, 'progress' | 'file_count'> & { progress: number; file_count: number };
 
 export function contactFrom(r: ContactsTable): ContactRecord {
   return {
@@ -106,18 +107,10 @@ export class SqlReads {
   }
 
   private jobsQuery() {
+    // file_count is a column kept exact by triggers on files (migrations.ts), not a count per job per request.
     return this.db
       .selectFrom('jobs as j')
-      .select(['j.id', 'j.tenant_id', 'j.contact_id', 'j.title', 'j.status', 'j.progress', 'j.created_at', 'j.updated_at', 'j.started_at', 'j.completed_at'])
-      // Correlated count over the files (tenant_id, job_id, …) index: one query per page, not one per job.
-      .select((eb) =>
-        eb
-          .selectFrom('files as f')
-          .select(eb.fn.countAll<number>().as('n'))
-          .whereRef('f.tenant_id', '=', 'j.tenant_id')
-          .whereRef('f.job_id', '=', 'j.id')
-          .as('file_count'),
-      );
+      .select(['j.id', 'j.tenant_id', 'j.contact_id', 'j.title', 'j.status', 'j.progress', 'j.created_at', 'j.updated_at', 'j.started_at', 'j.completed_at', 'j.file_count']);
   }
 
   async listContacts(tenantId: string, filter: ContactFilter, page: PageRequest, signal: AbortSignal): Promise<Page<ContactRecord>> {

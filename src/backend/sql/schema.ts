@@ -46,6 +46,8 @@ export interface JobsTable {
   updated_at: number;
   started_at: number | null;
   completed_at: number | null;
+  /** How many files rows belong to the job; maintained by triggers on files (migrations.ts), never written by us. */
+  file_count: Generated<number>;
 }
 
 export interface FilesTable {
