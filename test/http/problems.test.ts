@@ -35,9 +35,12 @@ const STACK_LIKE = /\n\s+at |\bat [\w.$<>[\]]+ \(|\.[cm]?[jt]s:\d+|node_modules|
 
 type Fault = 'internal' | 'transient' | 'slow';
 
-/** The SQL store with a switch: while `fault` is set, the data calls of the operations fail that way. */
+/**
+ * The SQL store with a switch: while `fault` is set, the data calls of the operations fail that way. It stands for
+ * a networked data tier (its `slow` fault is one a timeout can cut short), so it gets the networked pipeline.
+ */
 function switchable(inner: Backend): Backend & { fault?: Fault } {
-  const b: Backend & { fault?: Fault } = Object.create(inner) as Backend & { fault?: Fault };
+  const b: Backend & { fault?: Fault } = Object.create(inner, { inProcess: { value: false } }) as Backend & { fault?: Fault };
   const faulty =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
