@@ -47,7 +47,8 @@ export class SqlStore extends SqlWrites implements Backend {
   /**
    * SQLite only (a no-op on PostgreSQL): how long a statement blocks this thread waiting for another connection's
    * lock before failing with SQLITE_BUSY. 5 s from open, for migrations and seeding. A serving process sets 0: its
-   * embedded pipeline retries SQLITE_BUSY with jittered backoff without holding the event loop (resilience.ts).
+   * embedded pipeline retries SQLITE_BUSY with jittered backoff without holding the event loop (resilience.ts), and
+   * a usage flush that meets another writer's lock fails at once and keeps its counts for the next flush.
    */
   setBusyTimeout(ms: number): void {
     this.opened.sqlite?.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
