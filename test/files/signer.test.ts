@@ -2,6 +2,7 @@
  * The local URL signer with a controlled clock: expiry arithmetic, tamper resistance of every signed part,
  * key rotation and replica interoperability.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createUrlSigner } from '../../src/files/signer.js';
 import type { UrlSigner, VerifyInput } from '../../src/files/signer.js';
@@ -167,5 +168,67 @@ describe('createUrlSigner', () => {
   it('refuses to be built without keys or with a bad TTL', () => {
     expect(() => createUrlSigner({ keys: [], ttlSeconds: 900, publicUrl: 'https://x.example' })).toThrow(/key/);
     expect(() => createUrlSigner({ keys: [key('k1')], ttlSeconds: 0, publicUrl: 'https://x.example' })).toThrow(/ttl/i);
+  });
+
+  it('refuses to be built with a key id a URL could not carry or an empty secret, whichever key it is', () => {
+    for (const id of ['', 'k 1', 'k1\n', 'k/1', 'k'.repeat(33)]) {
+      expect(() => createUrlSigner({ keys: [key('k0'), key(id)], ttlSeconds: 900, publicUrl: 'https://x.example' }), JSON.stringify(id)).toThrow(
+        `createUrlSigner: invalid key id ${JSON.stringify(id)}`,
+      );
+    }
+    expect(() => createUrlSigner({ keys: [key('k0'), { id: 'k1', secret: Buffer.alloc(0) }], ttlSeconds: 900, publicUrl: 'https://x.example' })).toThrow(
+      'createUrlSigner: key k1 has an empty secret',
+    );
+  });
+
+  it('signs the documented canonical string (so replicas of another version verify each other), HMAC-SHA256 in base64url', () => {
+    // Recomputed here from the format, not through the signer: a change to it breaks every URL already handed out
+    // and every replica still running the previous version.
+    const secret = key('k1').secret;
+    const s = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: () => T0 });
+    for (const method of ['GET', 'HEAD'] as const) {
+      const p = paramsOf(s.issue({ tenantId: TENANT, fileId: FILE_ID, method }).url, method);
+      const expires = String(Math.floor(T0 / 1000) + 900);
+      const canonical = ['portal-download-v1', method, `/v1/downloads/${FILE_ID}`, TENANT, FILE_ID, expires, 'k1'].join('\n');
+      expect(p.expires).toBe(expires);
+      expect(p.sig).toBe(createHmac('sha256', secret).update(canonical).digest('base64url'));
+    }
+  });
+
+  it('calls anything it would never have issued a bad signature before looking at the key id, even an unknown one', () => {
+    c.set(T0);
+    const p = { ...paramsOf(signer.issue({ tenantId: TENANT, fileId: FILE_ID }).url), kid: 'k9' };
+    // Well-formed but signed with a key this replica lacks: that, and only that, is an unknown key.
+    expect(signer.verify(p)).toEqual({ ok: false, reason: 'unknown_key' });
+    const malformed: [string, Partial<VerifyInput>][] = [
+      ['a signature of the wrong length', { sig: p.sig.slice(1) }],
+      ['a signature outside base64url', { sig: `${p.sig.slice(1)}+` }],
+      ['a non-canonical expiry', { expires: `0${p.expires}` }],
+      ['a file id with a newline', { fileId: `${FILE_ID}\n` }],
+      ['a tenant with a newline', { tenant: `${TENANT}\n` }],
+      ['a method no URL is issued for', { method: 'POST' }],
+      ['a key id no key could have', { kid: 'k9/..' }],
+      ['a key id longer than any key has', { kid: 'k'.repeat(33) }],
+      // Not strings (a query parser's array, a caller's mistake): refused, never thrown on.
+      ['a signature that is not a string', { sig: [p.sig] as unknown as string }],
+      ['a file id that is not a string', { fileId: 42 as unknown as string }],
+      ['a tenant that is not a string', { tenant: { id: TENANT } as unknown as string }],
+      ['a key id that is not a string', { kid: ['k1'] as unknown as string }],
+    ];
+    for (const [name, change] of malformed) {
+      expect(signer.verify({ ...p, ...change }), name).toEqual({ ok: false, reason: 'bad_signature' });
+      expect(signer.verify({ ...p, kid: 'k1', ...change }), `${name}, known key`).toEqual({ ok: false, reason: 'bad_signature' });
+    }
+  });
+
+  it('accepts a URL from a replica whose clock runs exactly the tolerated 60 s ahead, and refuses one a millisecond further', () => {
+    const whole = Math.floor(T0 / 1000) * 1000;
+    const verifierClock = clock(whole);
+    const verifier = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: verifierClock.now });
+    const ahead = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://api.example.com', now: () => whole + 60_000 });
+    const p = paramsOf(ahead.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(verifier.verify(p).ok).toBe(true);
+    verifierClock.set(whole - 1);
+    expect(verifier.verify(p)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 });
