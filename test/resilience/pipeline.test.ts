@@ -3,10 +3,11 @@
  * in-memory store. Only the upstream's faults are simulated (by the proxy and a slow store); cockatiel is real.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend/port.js';
 import { HttpProblem } from '../../src/http/problem.js';
 import { setDeadline } from '../../src/common/deadline.js';
 import { RpcBackendError } from '../../src/backend/rpc/client.js';
-import { CONTACTS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
+import { API_KEY_HASH, CONTACTS, FILES, JOBS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
 import { connect, failure, never, sleep, startServer, stopServer, until, type Tier } from './harness.js';
 
 const ADA = CONTACTS[0]!;
@@ -320,5 +321,57 @@ describe('health', () => {
     await sleep(450);
     expect(await t.resilient.health(never())).toMatchObject({ status: 'degraded', detail: 'circuit half-open' });
     expect(await t.resilient.health(never())).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('a 200 whose body is not the contract\'s', () => {
+  // The same faults as test/resilience/backend-process.test.ts, here for every call of the port and every part of
+  // the shape the client checks: always a 503 (the tier failing), never data, a miss (404) or an unknown key (401).
+  const FILE = FILES[0]!;
+  const page = { limit: 5 };
+  const calls: [keyof Backend, RegExp, (b: Backend) => Promise<unknown>][] = [
+    ['getContact', /\/contacts\/con_/, (b) => b.getContact(TENANT, ADA.id, never())],
+    ['listContacts', /\/contacts\?/, (b) => b.listContacts(TENANT, {}, page, never())],
+    ['getJob', /\/jobs\/job_[^/]+$/, (b) => b.getJob(TENANT, JOBS[0]!.id, never())],
+    ['listJobs', /\/jobs\?/, (b) => b.listJobs(TENANT, {}, page, never())],
+    ['listJobFiles', /\/files\?/, (b) => b.listJobFiles(TENANT, FILE.jobId, page, never())],
+    ['getJobFile', /\/jobs\/job_[^/]+\/files\/fil_/, (b) => b.getJobFile(TENANT, FILE.jobId, FILE.id, never())],
+    ['getFile', /\/tenants\/[^/]+\/files\/fil_/, (b) => b.getFile(TENANT, FILE.id, never())],
+    ['ownerOf', /\/owners\//, (b) => b.ownerOf('file', FILE.id, never())],
+    ['findApiKeyByHash', /\/api-keys\//, (b) => b.findApiKeyByHash(API_KEY_HASH, never())],
+    ['ping', /\/ping/, (b) => b.ping(never())],
+  ];
+  const anyCall = ['not JSON', 'null', '[]', '"ok"', '{"unexpected":true}', ''];
+  const byShape: Record<string, string[]> = {
+    record: [...anyCall, '{"id":42}'],
+    page: [
+      ...anyCall,
+      '{"items":{},"next":null}',
+      '{"items":[{"name":"no id"}],"next":null}',
+      '{"items":[],"next":"opaque"}',
+      '{"items":[],"next":{"id":"con_x"}}',
+      '{"items":[],"next":{"createdAt":"2025-01-01T00:00:00.000Z"}}',
+      '{"items":[],"next":{"createdAt":"2025-01-01T00:00:00.000Z","id":7}}',
+      '{"items":[]}',
+    ],
+    owner: [...anyCall, '{"tenantId":7}'],
+    ping: ['not JSON', 'null', '[]', '"ok"', ''],
+  };
+  const shapeOf = (op: string) => (op.startsWith('list') ? 'page' : op === 'ownerOf' ? 'owner' : op === 'ping' ? 'ping' : 'record');
+
+  it.each(calls)('%s → 503 for every body that is not its shape', async (op, only, call) => {
+    for (const body of byShape[shapeOf(op)]!) {
+      const t = await setup({ maxRetries: 0 });
+      t.proxy.setFault({ kind: 'malformed', body, only });
+      const { error } = await failure(() => call(t.resilient));
+      expect(error, `${op} ← ${JSON.stringify(body)}`).toBeInstanceOf(HttpProblem);
+      expect((error as HttpProblem).status, `${op} ← ${JSON.stringify(body)}`).toBe(503);
+      expect(t.proxy.seen.map((r) => r.fault)).toContain('malformed');
+      await t.close();
+      tier = undefined;
+    }
+    // The same call through a clean proxy answers.
+    const t = await setup();
+    await expect(call(t.resilient)).resolves.not.toBeNull();
   });
 });
