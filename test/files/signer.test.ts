@@ -163,6 +163,19 @@ describe('createUrlSigner', () => {
     const s = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://example.com/api/', now: () => T0 });
     const url = new URL(s.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
     expect(url.pathname).toBe(`/api/v1/downloads/${FILE_ID}`);
+    const slashes = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, publicUrl: 'https://example.com/api///', now: () => T0 });
+    expect(new URL(slashes.issue({ tenantId: TENANT, fileId: FILE_ID }).url).pathname).toBe(`/api/v1/downloads/${FILE_ID}`);
+  });
+
+  it('takes the longest TTL a replica issues as at least its own: its fresh URLs verify, a longer-lived replica\'s too', () => {
+    c.set(T0);
+    const short = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, maxTtlSeconds: 60, publicUrl: 'https://api.example.com', now: c.now });
+    expect(short.verify(paramsOf(short.issue({ tenantId: TENANT, fileId: FILE_ID }).url)).ok).toBe(true);
+    const longer = createUrlSigner({ keys: [key('k1')], ttlSeconds: 3600, publicUrl: 'https://api.example.com', now: c.now });
+    const fromLonger = paramsOf(longer.issue({ tenantId: TENANT, fileId: FILE_ID }).url);
+    expect(short.verify(fromLonger)).toEqual({ ok: false, reason: 'bad_signature' });
+    const raised = createUrlSigner({ keys: [key('k1')], ttlSeconds: 900, maxTtlSeconds: 3600, publicUrl: 'https://api.example.com', now: c.now });
+    expect(raised.verify(fromLonger).ok).toBe(true);
   });
 
   it('refuses to be built without keys or with a bad TTL', () => {
