@@ -33,5 +33,7 @@ export default {
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', 'data', 'coverage', 'reports'],
   cleanTempDir: 'always',
-  thresholds: { high: 80, low: 60, break: null },
+  // break: the level reached where it was measured (the URL signer 96.9%, authentication and tenancy 73.6%), rounded
+  // down; raise it as survivors get their tests.
+  thresholds: { high: 80, low: 60, break: 70 },
 };

@@ -90,6 +90,8 @@ const cases: Case[] = [
   { name: 'JWT without tenant claim', reason: 'no_tenant', auth: async () => bearer(await jwks.sign({ tenant_id: undefined })) },
   { name: 'JWT with an invalid tenant', reason: 'no_tenant', auth: async () => bearer(await jwks.sign({ tenant_id: '../ten_acme' })) },
   { name: 'JWT without sub', reason: 'no_subject', auth: async () => bearer(await jwks.sign({}, { omit: ['sub'] })) },
+  { name: 'JWT with an empty sub', reason: 'no_subject', auth: async () => bearer(await jwks.sign({ sub: '' })) },
+  { name: 'JWT with a sub over 256 characters', reason: 'no_subject', auth: async () => bearer(await jwks.sign({ sub: 's'.repeat(257) })) },
 ];
 
 describe('authentication failures', () => {
@@ -144,6 +146,21 @@ describe('good credentials', () => {
     const withScp = await jwks.sign({ scope: undefined, scp: ['contacts:read'] });
     expect((await request(app).get('/v1/contacts').set('Authorization', bearer(withScp))).status).toBe(200);
     expect((await request(app).get('/v1/jobs').set('Authorization', bearer(withScp))).status).toBe(403);
+    const withScpString = await jwks.sign({ scope: undefined, scp: 'jobs:read  contacts:read' });
+    expect((await request(app).get('/v1/contacts').set('Authorization', bearer(withScpString))).status).toBe(200);
+    expect((await request(app).get('/v1/jobs').set('Authorization', bearer(withScpString))).status).toBe(200);
+    const sub256 = await jwks.sign({ sub: 's'.repeat(256) });
+    expect((await request(app).get('/v1/contacts').set('Authorization', bearer(sub256))).status).toBe(200);
+  });
+
+  it('reads the scheme case-insensitively and tolerates extra spaces around the token (RFC 9110 §11.1)', async () => {
+    const { app, counters } = setup();
+    for (const header of [`bearer ${GOOD_KEY}`, `BEARER ${GOOD_KEY}`, `Bearer   ${GOOD_KEY}`, `Bearer ${GOOD_KEY}  `]) {
+      const res = await request(app).get('/v1/contacts').set('Authorization', header);
+      expect(res.status, JSON.stringify(header)).toBe(200);
+      expect(res.body).toMatchObject({ tenant: 'ten_acme', subject: 'key_good' });
+    }
+    expect(counters.authFailures).toEqual([]);
   });
 
   it('public routes need no credentials and ignore a bad one', async () => {
