@@ -13,6 +13,7 @@ export const operations = {
   getJob: { operationId: 'getJob', method: 'get', path: '/v1/jobs/{jobId}', scopes: ['jobs:read'], public: false, rateLimit: 'api', caching: 'etag' },
   listJobFiles: { operationId: 'listJobFiles', method: 'get', path: '/v1/jobs/{jobId}/files', scopes: ['files:read'], public: false, rateLimit: 'files', caching: 'no-store' },
   getJobFile: { operationId: 'getJobFile', method: 'get', path: '/v1/jobs/{jobId}/files/{fileId}', scopes: ['files:read'], public: false, rateLimit: 'files', caching: 'no-store' },
+  getUsage: { operationId: 'getUsage', method: 'get', path: '/v1/usage', scopes: ['usage:read'], public: false, rateLimit: 'api', caching: 'etag' },
   downloadFile: { operationId: 'downloadFile', method: 'get', path: '/v1/downloads/{fileId}', scopes: [], public: true, rateLimit: 'files', caching: 'no-store' },
   headDownloadFile: { operationId: 'headDownloadFile', method: 'head', path: '/v1/downloads/{fileId}', scopes: [], public: true, rateLimit: 'files', caching: 'no-store' },
 } as const;
@@ -22,7 +23,7 @@ export type Operation = (typeof operations)[OperationId];
 export const operationIds = Object.keys(operations) as OperationId[];
 
 /** Every scope an operation can require, in the order the contract first names them. */
-export const API_SCOPES = ['contacts:read', 'jobs:read', 'files:read'] as const;
+export const API_SCOPES = ['contacts:read', 'jobs:read', 'files:read', 'usage:read'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** A deprecation mark: Unix seconds since it is deprecated, when it is sunset (then 410), where to read more. */

@@ -147,6 +147,52 @@ export function buildDashboard(): object {
   panels.push(panel('Running versions', [{ expr: `count by (version, revision) (portal_build_info${J})`, legendFormat: '{{version}} ({{revision}})' }], { x: 12, y }));
   y += 8;
 
+  // Usage across all tenants, from series without a tenant label; a tenant's own usage is GET /v1/usage or
+  // `portal-admin usage` (the usage meter's counters in the store).
+  panels.push(row('Usage (all tenants; per tenant: GET /v1/usage, portal-admin usage)', y++));
+  panels.push(
+    panel(
+      'Requests by operation route and status class',
+      [
+        {
+          expr: `sum by (route, status_class) (label_replace(rate(http_server_requests_total${sel('route!="unmatched"')}[$__rate_interval]), "status_class", "\${1}xx", "status_code", "([1-5]).."))`,
+          legendFormat: '{{route}} {{status_class}}',
+        },
+      ],
+      { x: 0, y, unit: 'reqps', stack: true, description: 'What the usage meter counts per tenant (GET /v1/usage), summed over tenants.' },
+    ),
+  );
+  panels.push(
+    panel(
+      'Downloads and bytes served',
+      [
+        { expr: `sum(rate(portal_download_bytes_total${J}[$__rate_interval]))`, legendFormat: 'bytes served' },
+        { expr: `sum(rate(portal_downloads_total${sel('outcome=~"ok|partial"')}[$__rate_interval]))`, legendFormat: 'downloads' },
+      ],
+      { x: 12, y, unit: 'Bps' },
+    ),
+  );
+  y += 8;
+  panels.push(
+    panel(
+      'Usage meter flushes',
+      [
+        { expr: `sum by (outcome) (rate(portal_usage_flushes_total${J}[$__rate_interval]))`, legendFormat: 'flushes: {{outcome}}' },
+        { expr: `sum(rate(portal_usage_counters_flushed_total${J}[$__rate_interval]))`, legendFormat: 'counters written' },
+        { expr: `sum(rate(portal_usage_counters_dropped_total${J}[$__rate_interval]))`, legendFormat: 'counters dropped' },
+      ],
+      { x: 0, y, unit: 'ops', description: 'Failed flushes keep their counts for the next one; dropped counters are lost usage.' },
+    ),
+  );
+  panels.push(
+    panel(
+      'Usage flush duration p95',
+      [{ expr: `histogram_quantile(0.95, sum by (le) (rate(portal_usage_flush_duration_seconds_bucket${J}[$__rate_interval])))`, legendFormat: 'p95' }],
+      { x: 12, y, unit: 's' },
+    ),
+  );
+  y += 8;
+
   panels.push(row('Process', y++));
   panels.push(panel('CPU', [{ expr: `rate(process_cpu_seconds_total${J}[$__rate_interval])`, legendFormat: '{{instance}}' }], { x: 0, y, w: 8, unit: 'percentunit' }));
   panels.push(panel('Resident memory', [{ expr: `process_resident_memory_bytes${J}`, legendFormat: '{{instance}}' }], { x: 8, y, w: 8, unit: 'bytes' }));

@@ -14,12 +14,17 @@
  *
  * Options: --duration S (per run, default 5), --rate N (default 1000), --connections N (default 50),
  * --scale-small N (10000), --scale-large N (1000000), --skip-scale, --data-dir DIR (reuse a seeded dir),
- * --only name,name (endpoints), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (6), --obs-seconds S (4),
+ * --only name,name (what runs: endpoints by name prefix, and the sections observability, scale, runtimes, metering,
+ * usage; default everything), --usage-rate N (50: paced rate of GET /v1/usage), --metering-pairs N (6), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (6), --obs-seconds S (4),
  * --obs-rate N (800: the paced rate of the observability pairs), --scale-rate N (200: paced rate of the 10k/1M list
  * rounds, which alternate), --runtimes 20,24,26 (the Node.js majors measured side by side), --runtime-seconds S
  * (3: per server and measurement in that section), --skip-runtimes, --database-url postgres://… (the scale-out
  * store: the demo data, and the scale tenants unless --skip-scale, are seeded into that database — its demo
  * tenants re-created —, and both servers read it; blobs stay in the data dir).
+ *
+ * Usage (scripts/bench/usage.ts): metering on vs off (server CPU per request, alternating pairs, with the bare
+ * Express baseline of the same run); GET /v1/usage p99 over a year of history on SQLite, and on PostgreSQL with
+ * --database-url.
  *
  * Runtimes side by side: the same code, full stack and bare Express, on each Node.js major (official builds from
  * the npm registry, scripts/bench/runtimes.ts): saturated throughput and p99 at the fixed rate per endpoint, each
@@ -34,6 +39,7 @@ import { ACME_KEY, REPO_ROOT, freePort, productionEnv, startPortal, type PortalP
 import { renderMarkdown, type BenchReport, type EndpointRow, type RuntimeColumn, type SLO } from './bench/report.js';
 import { prepareRuntime } from './bench/runtimes.js';
 import { seedDemoData, seedScaleTenant } from './bench/seed-data.js';
+import { measureMetering, measureUsage, seedUsageHistory, type UsageLatency } from './bench/usage.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,8 +61,16 @@ const { values: args } = parseArgs({
     'runtime-seconds': { type: 'string', default: '3' },
     'skip-runtimes': { type: 'boolean', default: false },
     'database-url': { type: 'string' },
+    'usage-rate': { type: 'string', default: '50' },
+    'metering-pairs': { type: 'string', default: '6' },
   },
 });
+/** `--only`: endpoints by name prefix, and these sections by name; without it everything runs. */
+const SECTIONS = ['observability', 'scale', 'runtimes', 'metering', 'usage'] as const;
+const only = args.only?.split(',').map((s) => s.trim());
+const wants = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
+const endpointNames = only?.filter((o) => !(SECTIONS as readonly string[]).includes(o));
+const wantsEndpoint = (name: string) => !endpointNames || endpointNames.some((o) => name.startsWith(o));
 const durationSec = Number(args.duration);
 const rate = Number(args.rate);
 const connections = Number(args.connections);
@@ -156,7 +170,7 @@ async function main(): Promise<number> {
   const large = Number(args['scale-large']);
   const processes: PortalProcess[] = [];
   try {
-    const keys = await prepareData(dataDir, small, large, !args['skip-scale']);
+    const keys = await prepareData(dataDir, small, large, !args['skip-scale'] && wants('scale'));
     const env = async (extra: Record<string, string> = {}) =>
       productionEnv(await freePort(), await freePort(), { ...storeEnv(dataDir), ...RAISED_LIMITS, ...extra });
     const portal = await startPortal({ env: await env(), discardStdout: true });
@@ -164,8 +178,7 @@ async function main(): Promise<number> {
     const bare = await startPortal({ entry: 'scripts/bench/bare-express.ts', env: productionEnv(await freePort(), await freePort(), storeEnv(dataDir)) });
     processes.push(bare);
 
-    const only = args.only?.split(',').map((s) => s.trim());
-    const targets = (await discoverTargets(portal)).filter((t) => !only || only.some((o) => t.name.startsWith(o)));
+    const targets = (await discoverTargets(portal)).filter((t) => wantsEndpoint(t.name));
     const auth = { Authorization: `Bearer ${ACME_KEY}` };
     const rows: EndpointRow[] = [];
     for (const t of targets) {
@@ -204,40 +217,70 @@ async function main(): Promise<number> {
     }
 
     // Observability cost: server CPU per request at the same offered rate, everything on vs everything off.
-    const quiet = await startPortal({ env: await env(OBSERVABILITY_OFF), discardStdout: true });
-    processes.push(quiet);
-    // Server CPU per request (from /proc, so CPU taken by other processes does not count) at the same evenly paced
-    // rate for both, in alternating on/off pairs; the median difference is the cost, the spread of the differences
-    // its noise. A paced rate rather than saturation: both servers then batch the same way per event-loop turn.
-    const obsRate = Number(args['obs-rate']);
-    const cpuPerRequest = async (p: PortalProcess) => {
-      const before = cpuMicros(p.child.pid!);
-      const r = await runPaced({ url: `${p.url}/v1/contacts`, headers: auth, rate: obsRate, durationSec: Number(args['obs-seconds']) });
-      return { us: (cpuMicros(p.child.pid!) - before) / r.requests, rps: r.rps };
-    };
-    await runLoad({ url: `${quiet.url}/v1/contacts`, headers: auth, connections: 10, durationSec: 1 });
-    const pairs: { on: number; off: number; rpsOn: number; rpsOff: number }[] = [];
-    for (let i = 0; i < Number(args['obs-pairs']); i++) {
-      const on = await cpuPerRequest(portal);
-      const off = await cpuPerRequest(quiet);
-      pairs.push({ on: Math.round(on.us), off: Math.round(off.us), rpsOn: on.rps, rpsOff: off.rps });
+    let observability: BenchReport['observability'];
+    if (wants('observability')) {
+      const quiet = await startPortal({ env: await env(OBSERVABILITY_OFF), discardStdout: true });
+      processes.push(quiet);
+      // Server CPU per request (from /proc, so CPU taken by other processes does not count) at the same evenly paced
+      // rate for both, in alternating on/off pairs; the median difference is the cost, the spread of the differences
+      // its noise. A paced rate rather than saturation: both servers then batch the same way per event-loop turn.
+      const obsRate = Number(args['obs-rate']);
+      const cpuPerRequest = async (p: PortalProcess) => {
+        const before = cpuMicros(p.child.pid!);
+        const r = await runPaced({ url: `${p.url}/v1/contacts`, headers: auth, rate: obsRate, durationSec: Number(args['obs-seconds']) });
+        return { us: (cpuMicros(p.child.pid!) - before) / r.requests, rps: r.rps };
+      };
+      await runLoad({ url: `${quiet.url}/v1/contacts`, headers: auth, connections: 10, durationSec: 1 });
+      const pairs: { on: number; off: number; rpsOn: number; rpsOff: number }[] = [];
+      for (let i = 0; i < Number(args['obs-pairs']); i++) {
+        const on = await cpuPerRequest(portal);
+        const off = await cpuPerRequest(quiet);
+        pairs.push({ on: Math.round(on.us), off: Math.round(off.us), rpsOn: on.rps, rpsOff: off.rps });
+      }
+      const diffs = pairs.map((p) => p.on - p.off);
+      observability = {
+        method: `server CPU µs per request at an evenly paced ${obsRate}/s (GET /v1/contacts), alternating on/off pairs, medians`,
+        rate: obsRate,
+        cpuUsPerRequestOn: Math.round(median(pairs.map((p) => p.on))),
+        cpuUsPerRequestOff: Math.round(median(pairs.map((p) => p.off))),
+        costUsPerRequest: Math.round(median(diffs)),
+        noiseUs: Math.round((Math.max(...diffs) - Math.min(...diffs)) / 2),
+        pairs,
+      };
+      log(`observability: ${observability.cpuUsPerRequestOn} µs CPU/request on vs ${observability.cpuUsPerRequestOff} off → ` +
+        `${observability.costUsPerRequest} ± ${observability.noiseUs} µs`);
+      await quiet.stop();
     }
-    const diffs = pairs.map((p) => p.on - p.off);
-    const observability = {
-      method: `server CPU µs per request at an evenly paced ${obsRate}/s (GET /v1/contacts), alternating on/off pairs, medians`,
-      rate: obsRate,
-      cpuUsPerRequestOn: Math.round(median(pairs.map((p) => p.on))),
-      cpuUsPerRequestOff: Math.round(median(pairs.map((p) => p.off))),
-      costUsPerRequest: Math.round(median(diffs)),
-      noiseUs: Math.round((Math.max(...diffs) - Math.min(...diffs)) / 2),
-      pairs,
-    };
-    log(`observability: ${observability.cpuUsPerRequestOn} µs CPU/request on vs ${observability.cpuUsPerRequestOff} off → ` +
-      `${observability.costUsPerRequest} ± ${observability.noiseUs} µs`);
-    await quiet.stop();
 
+    let metering: BenchReport['metering'];
+    if (wants('metering')) {
+      const off = await startPortal({ env: await env({ PORTAL_USAGE_METERING: 'false' }), discardStdout: true });
+      processes.push(off);
+      metering = await measureMetering({ on: portal, off, bare, headers: auth, rate: Number(args['obs-rate']), seconds: Number(args['obs-seconds']), pairs: Number(args['metering-pairs']) });
+      log(`metering: ${metering.cpuUsPerRequestOn} µs CPU/request on vs ${metering.cpuUsPerRequestOff} off → ${metering.costUsPerRequest} ± ${metering.noiseUs} µs ` +
+        `(bare Express ${metering.bareCpuUsPerRequest ?? '–'} µs; record() ${metering.recordNsPerCall} ns in process)`);
+      await off.stop();
+    }
+
+    const usage: UsageLatency[] = [];
+    if (wants('usage')) {
+      // Its own SQLite file (a tenant with a year of history on every operation), and the --database-url database.
+      const stores = [{ name: 'sqlite', dataDir: path.join(dataDir, 'usage-sqlite'), databaseUrl: undefined as string | undefined }];
+      if (databaseUrl) stores.push({ name: 'postgresql', dataDir, databaseUrl });
+      for (const s of stores) {
+        mkdirSync(s.dataDir, { recursive: true });
+        const key = await seedUsageHistory(s);
+        const env = productionEnv(await freePort(), await freePort(), { PORTAL_DATA_DIR: s.dataDir, ...(s.databaseUrl ? { DATABASE_URL: s.databaseUrl } : {}), ...RAISED_LIMITS });
+        const p = await startPortal({ env, discardStdout: true });
+        processes.push(p);
+        const u = await measureUsage({ portal: p, key, store: s.name, rate: Number(args['usage-rate']), seconds: durationSec, rounds });
+        usage.push(u);
+        log(`GET /v1/usage (a year, ${u.counters.toLocaleString('en')} counters) on ${s.name} at ${u.rate}/s: per day p50/p99 ${u.day.p50}/${u.day.p99} ms (${Math.round(u.day.bytes / 1024)} KB), per month ${u.month.p50}/${u.month.p99} ms`);
+        await p.stop();
+      }
+    }
     let scale: BenchReport['scale'];
-    if (keys.smallKey && keys.largeKey) {
+    if (keys.smallKey && keys.largeKey && wants('scale')) {
       const scaleRate = Number(args['scale-rate']);
       const headersOf = (key: string) => ({ Authorization: `Bearer ${key}` });
       for (const key of [keys.smallKey, keys.largeKey]) await runLoad({ url: `${portal.url}/v1/jobs`, headers: headersOf(key), connections: 10, durationSec: 2 });
@@ -265,7 +308,7 @@ async function main(): Promise<number> {
     }
 
     const runtimes: RuntimeColumn[] = [];
-    if (!args['skip-runtimes']) {
+    if (!args['skip-runtimes'] && wants('runtimes')) {
       await portal.stop();
       await bare.stop();
       const seconds = Number(args['runtime-seconds']);
@@ -277,7 +320,7 @@ async function main(): Promise<number> {
         processes.push(rBare);
         const column: RuntimeColumn = { major, version: runtime.version, endpoints: [] };
         // Found again on this server: a signed download URL from the start of a long run may have expired.
-        const rTargets = (await discoverTargets(rFull)).filter((t) => !only || only.some((o) => t.name.startsWith(o)));
+        const rTargets = (await discoverTargets(rFull)).filter((t) => wantsEndpoint(t.name));
         for (const t of rTargets) {
           const headers = t.auth ? auth : undefined;
           await runLoad({ url: rFull.url + t.full, headers, connections, durationSec: 2 });
@@ -302,6 +345,8 @@ async function main(): Promise<number> {
       settings: { durationSec, rate, connections, rounds, store: databaseUrl ? 'postgresql (--database-url)' : 'sqlite (embedded default)', mode: 'NODE_ENV=production, LOG_LEVEL=info (stdout → /dev/null), rate limits raised' },
       endpoints: rows,
       observability,
+      metering,
+      usage: usage.length ? usage : undefined,
       scale,
       runtimes: runtimes.length ? { seconds: Number(args['runtime-seconds']), rate, columns: runtimes } : undefined,
       totalSeconds: Math.round((Date.now() - started) / 1000),

@@ -3,6 +3,7 @@
  * issue's targets, rendered as Markdown with a pass/fail per target.
  */
 import type { LoadResult } from './load.js';
+import type { MeteringResult, UsageLatency } from './usage.js';
 
 export const SLO = {
   health: { p95: 50, p99: 100 },
@@ -18,6 +19,10 @@ export const TARGETS = {
   p99ShareOfSlo: 0.1,
   /** Observability < 100 µs per request. */
   observabilityUs: 100,
+  /** Usage metering on vs off, server CPU per request. */
+  meteringUs: 20,
+  /** GET /v1/usage p99 over a year of history on every operation. */
+  usageP99Ms: 50,
   /** 1M-row list p99 ≤ 1.5× the 10k-row p99. */
   scaleRatio: 1.5,
 };
@@ -38,7 +43,8 @@ export interface BenchReport {
   machine: { cpus: number; model: string; node: string; loadavg: number[] };
   settings: { durationSec: number; rate: number; connections: number; rounds: number; store: string; mode: string };
   endpoints: EndpointRow[];
-  observability: {
+  /** Absent when --only leaves the section out. */
+  observability?: {
     method: string;
     rate: number;
     cpuUsPerRequestOn: number;
@@ -47,6 +53,10 @@ export interface BenchReport {
     noiseUs: number;
     pairs: { on: number; off: number; rpsOn: number; rpsOff: number }[];
   };
+  /** The usage meter's cost (scripts/bench/usage.ts). */
+  metering?: MeteringResult;
+  /** GET /v1/usage over a year of history, per store. */
+  usage?: UsageLatency[];
   scale?: { rate: number; small: LoadResult & { jobs: number }; large: LoadResult & { jobs: number }; ratioP99: number; p99Rounds?: { small: number[]; large: number[] } };
   /** The same code on several Node.js majors, full stack and bare Express on each (one round per measurement). */
   runtimes?: { seconds: number; rate: number; columns: RuntimeColumn[] };
@@ -104,8 +114,22 @@ export function renderMarkdown(r: BenchReport): string {
   }
   const p99Fails = r.endpoints.filter((e) => e.full.atRate.p99 > SLO[e.slo].p99 * TARGETS.p99ShareOfSlo);
   lines.push(`| p99 at ${s.rate}/s ≤ 10% of the seed p99 target, every endpoint | ${p99Fails.length === 0 ? 'all within' : `over: ${p99Fails.map((e) => `${e.name} ${e.full.atRate.p99} ms`).join(', ')}`} | ${mark(p99Fails.length === 0)} |`);
-  const obsVerdict = o.noiseUs >= TARGETS.observabilityUs ? '⚠️ noise ≥ target' : mark(o.costUsPerRequest < TARGETS.observabilityUs);
-  lines.push(`| observability < ${TARGETS.observabilityUs} µs/request | ${o.costUsPerRequest} ± ${o.noiseUs} µs server CPU per request at ${o.rate}/s (${o.cpuUsPerRequestOn} on vs ${o.cpuUsPerRequestOff} off; median of ${o.pairs.length} on/off pairs: ${o.pairs.map((p) => `${p.on}−${p.off}`).join(', ')}) | ${obsVerdict} |`);
+  if (o) {
+    const obsVerdict = o.noiseUs >= TARGETS.observabilityUs ? '⚠️ noise ≥ target' : mark(o.costUsPerRequest < TARGETS.observabilityUs);
+    lines.push(`| observability < ${TARGETS.observabilityUs} µs/request | ${o.costUsPerRequest} ± ${o.noiseUs} µs server CPU per request at ${o.rate}/s (${o.cpuUsPerRequestOn} on vs ${o.cpuUsPerRequestOff} off; median of ${o.pairs.length} on/off pairs: ${o.pairs.map((p) => `${p.on}−${p.off}`).join(', ')}) | ${obsVerdict} |`);
+  }
+  const m = r.metering;
+  if (m) {
+    const verdict = m.noiseUs >= TARGETS.meteringUs ? `${mark(m.costUsPerRequest < TARGETS.meteringUs)} (noise ${m.noiseUs} µs)` : mark(m.costUsPerRequest < TARGETS.meteringUs);
+    lines.push(
+      `| usage metering < ${TARGETS.meteringUs} µs/request | ${m.costUsPerRequest} ± ${m.noiseUs} µs server CPU per request at ${m.rate}/s (${m.cpuUsPerRequestOn} on vs ${m.cpuUsPerRequestOff} off; ` +
+        `pairs ${m.pairs.map((p) => `${p.on}−${p.off}`).join(', ')}; bare Express ${m.bareCpuUsPerRequest ?? '–'} µs); record() ${m.recordNsPerCall} ns in process | ${verdict} |`,
+    );
+  }
+  for (const u of r.usage ?? []) {
+    const worst = Math.max(u.day.p99, u.month.p99);
+    lines.push(`| GET /v1/usage p99 < ${TARGETS.usageP99Ms} ms, a year of history (${u.counters.toLocaleString('en')} counters), ${u.store} | per day ${u.day.p99} ms (p50 ${u.day.p50}, ${Math.round(u.day.bytes / 1024)} KB), per month ${u.month.p99} ms (p50 ${u.month.p50}) at ${u.rate}/s | ${mark(worst < TARGETS.usageP99Ms)} |`);
+  }
   if (r.scale) {
     const sc = r.scale;
     lines.push(`| list p99 at ${sc.large.jobs.toLocaleString('en')} jobs ≤ ${TARGETS.scaleRatio}× at ${sc.small.jobs.toLocaleString('en')} | ${sc.large.p99} vs ${sc.small.p99} ms = ${sc.ratioP99}× (at ${sc.rate}/s, median of ${sc.p99Rounds?.small.length ?? 1} alternating rounds${sc.p99Rounds ? `: ${sc.p99Rounds.large.join('/')} vs ${sc.p99Rounds.small.join('/')} ms` : ''}; p50 ${sc.large.p50} vs ${sc.small.p50} ms) | ${mark(sc.ratioP99 <= TARGETS.scaleRatio)} |`);

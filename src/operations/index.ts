@@ -8,6 +8,7 @@ import getContact from './getContact.js';
 import getHealth from './getHealth.js';
 import getJob from './getJob.js';
 import getJobFile from './getJobFile.js';
+import getUsage from './getUsage.js';
 import headDownloadFile from './headDownloadFile.js';
 import listContacts from './listContacts.js';
 import listJobFiles from './listJobFiles.js';
@@ -21,6 +22,7 @@ export const operationModules: { [K in OperationId]: OperationModule<K> } = {
   getJob,
   listJobFiles,
   getJobFile,
+  getUsage,
   downloadFile,
   headDownloadFile,
 };

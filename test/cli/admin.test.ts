@@ -105,6 +105,50 @@ function roundTrip(label: string, setup: () => Promise<{ env: Record<string, str
       expect(usage.stderr).toMatch(/^portal-admin: unknown command "tenants frobnicate"\nusage: portal-admin/);
       for (const r of [dup, unknownTenant, badScope, badId, usage]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
     }, 180_000);
+
+    it("usage: a tenant's requests per day or month, as tables or the API's JSON; bad flags exit 2", async () => {
+      const store = await openSqlStore({ dataDir: ctx.dataDir, databaseUrl: ctx.databaseUrl });
+      try {
+        await store.createTenant('ten_cli-usage', 'CLI Usage');
+        const row = { tenantId: 'ten_cli-usage', rateLimited: 0, bytes: 0 };
+        await store.recordUsage(
+          [
+            { ...row, day: '2026-01-30', operationId: 'listJobs', statusClass: '2xx', requests: 10 },
+            { ...row, day: '2026-01-30', operationId: 'listJobs', statusClass: '4xx', requests: 3, rateLimited: 2 },
+            { ...row, day: '2026-02-01', operationId: 'downloadFile', statusClass: '2xx', requests: 2, bytes: 4096 },
+            { ...row, tenantId: 'ten_cli-test', day: '2026-01-30', operationId: 'listJobs', statusClass: '2xx', requests: 500 },
+          ],
+          AbortSignal.timeout(10_000),
+        );
+      } finally {
+        await store.close();
+      }
+      const [days, months, json, unknown, badDay, reversed] = await Promise.all([
+        cli(ctx.env, 'usage', '--tenant', 'ten_cli-usage', '--from', '2026-01-30', '--to', '2026-02-01'),
+        cli(ctx.env, 'usage', '--tenant', 'ten_cli-usage', '--from', '2026-01-01', '--to', '2026-02-28', '--granularity', 'month'),
+        cli(ctx.env, 'usage', '--tenant', 'ten_cli-usage', '--from', '2026-01-30', '--to', '2026-01-31', '--json'),
+        cli(ctx.env, 'usage', '--tenant', 'ten_nobody'),
+        cli(ctx.env, 'usage', '--tenant', 'ten_cli-usage', '--from', '2026-02-30'),
+        cli(ctx.env, 'usage', '--tenant', 'ten_cli-usage', '--from', '2026-03-01', '--to', '2026-02-01'),
+      ]);
+      expect(days).toMatchObject({ code: 0, stderr: '' });
+      expect(days.stdout.split('\n').slice(0, 5)).toEqual([
+        'Usage of ten_cli-usage from 2026-01-30 to 2026-02-01 (UTC), per day:',
+        'PERIOD      REQUESTS  2XX  3XX  4XX  5XX  429  DOWNLOADS  BYTES',
+        '2026-01-30  13        10   0    3    0    2    0          0',
+        '2026-01-31  0         0    0    0    0    0    0          0',
+        '2026-02-01  2         2    0    0    0    0    2          4096',
+      ]);
+      expect(days.stdout).toMatch(/^downloadFile\s+2\s+2\s+0\s+0\s+0$/m);
+      expect(days.stdout).toMatch(/^listJobs\s+13\s+10\s+0\s+3\s+0$/m);
+      expect(months.stdout).toMatch(/^2026-01-01\s+13\s/m);
+      expect(months.stdout).toMatch(/^2026-02-01\s+2\s/m);
+      const report = JSON.parse(json.stdout) as { tenantId: string; periods: { requests: number }[] };
+      expect([report.tenantId, report.periods.map((p) => p.requests)]).toEqual(['ten_cli-usage', [13, 0]]);
+      expect([unknown.code, unknown.stderr.trim()]).toEqual([1, 'portal-admin: Unknown tenant "ten_nobody"']);
+      expect([badDay.code, badDay.stderr.split('\n')[0]]).toEqual([2, 'portal-admin: --from must be a day, YYYY-MM-DD (UTC)']);
+      expect([reversed.code, reversed.stderr.split('\n')[0]]).toEqual([2, 'portal-admin: --from must be on or before to (2026-02-01)']);
+    }, 180_000);
   });
 }
 

@@ -202,3 +202,13 @@ describe('errors: a typed class per status, with the problem and the trace id', 
     expect(() => createPortalClient({ baseUrl: api.url, maxRetries: -1 })).toThrow(TypeError);
   });
 });
+
+describe('getUsage (1.1.0)', () => {
+  it("sends the range in the query and reads the tenant's own usage, a period per day", async () => {
+    const usage = await portal.getUsage({ from: '2026-01-01', to: '2026-01-03', granularity: 'day' });
+    expect(new URL(traffic.calls.at(-1)!.url).search).toBe('?from=2026-01-01&to=2026-01-03&granularity=day');
+    expect(usage.tenantId).toBe('ten_acme');
+    expect(usage.periods.map((p) => p.start)).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
+    await expect(portal.getUsage({ from: '2026-01-03', to: '2026-01-01' })).rejects.toMatchObject({ status: 400, problem: { errors: [{ name: 'from' }] } });
+  });
+});

@@ -5,6 +5,12 @@ export type { DeprecationInfo, Page, PortalApiErrorKind, PortalClientOptions, Pr
 export type { components, operations, paths } from './types.js';
 /** The spec's schemas, by name. */
 export type Schemas = components['schemas'];
+export type UsageDate = Schemas['UsageDate'];
+export type UsageCount = Schemas['UsageCount'];
+export type StatusClassCounts = Schemas['StatusClassCounts'];
+export type OperationUsage = Schemas['OperationUsage'];
+export type UsagePeriod = Schemas['UsagePeriod'];
+export type Usage = Schemas['Usage'];
 export type TenantId = Schemas['TenantId'];
 export type ContactId = Schemas['ContactId'];
 export type JobId = Schemas['JobId'];
@@ -26,7 +32,7 @@ export type ValidationError = Schemas['ValidationError'];
 /** The contract version this SDK was generated from. */
 export declare const API_VERSION = "1.0.0";
 /** Every operation this SDK calls, by operationId. */
-export declare const operationIds: readonly ["getHealth", "listContacts", "getContact", "listJobs", "getJob", "listJobFiles", "getJobFile", "downloadFile", "headDownloadFile"];
+export declare const operationIds: readonly ["getHealth", "listContacts", "getContact", "listJobs", "getJob", "listJobFiles", "getJobFile", "getUsage", "downloadFile", "headDownloadFile"];
 /** What `getHealth` resolves to. */
 export type GetHealthResult = operations['getHealth']['responses'][200]['content']['application/json'];
 /** Path and query parameters of `listContacts`, flattened (names as in the spec). */
@@ -53,6 +59,10 @@ export type ListJobFilesResult = operations['listJobFiles']['responses'][200]['c
 export type GetJobFileParams = operations['getJobFile']['parameters']['path'];
 /** What `getJobFile` resolves to. */
 export type GetJobFileResult = operations['getJobFile']['responses'][200]['content']['application/json'];
+/** Path and query parameters of `getUsage`, flattened (names as in the spec). */
+export type GetUsageParams = NonNullable<operations['getUsage']['parameters']['query']>;
+/** What `getUsage` resolves to. */
+export type GetUsageResult = operations['getUsage']['responses'][200]['content']['application/json'];
 /** Path and query parameters of `downloadFile`, flattened (names as in the spec). */
 export type DownloadFileParams = operations['downloadFile']['parameters']['path'] & NonNullable<operations['downloadFile']['parameters']['query']>;
 /** What `downloadFile` resolves to. */
@@ -117,6 +127,19 @@ export interface PortalClient {
      * One file's metadata with a fresh signed `downloadUrl`, valid for 15 minutes.
      */
     getJobFile(params: GetJobFileParams, options?: RequestOptions): Promise<GetJobFileResult>;
+    /**
+     * Get the tenant's usage — `GET /v1/usage`
+     *
+     * How the calling tenant used this API, per UTC day or calendar month from `from` to `to` (both inclusive):
+     * requests by operation and status class, the `429`s among them, and the downloads with the bytes they
+     * served. Every period of the range is listed, in order, even when nothing was used in it.
+     *
+     * Every answered request of the tenant counts (authenticated by its API key or token, or a download by its
+     * signed URL), including the ones refused with `4xx`, at the time it is answered. Counts reach the store every
+     * few seconds, so the latest seconds may not show yet. At most 366 days (`granularity=day`) or 36 months
+     * (`granularity=month`) per request: a longer range, or `from` after `to`, is `400` naming the parameter.
+     */
+    getUsage(params?: GetUsageParams, options?: RequestOptions): Promise<GetUsageResult>;
     /**
      * Download a file through its signed URL — `GET /v1/downloads/{fileId}`
      *

@@ -696,7 +696,7 @@ async function* paginate(listPage, params, options) {
 
 // src/index.ts
 var API_VERSION = "1.0.0";
-var operationIds = ["getHealth", "listContacts", "getContact", "listJobs", "getJob", "listJobFiles", "getJobFile", "downloadFile", "headDownloadFile"];
+var operationIds = ["getHealth", "listContacts", "getContact", "listJobs", "getJob", "listJobFiles", "getJobFile", "getUsage", "downloadFile", "headDownloadFile"];
 function createPortalClient(options) {
   const core = createCore(options);
   const api = createClient({ baseUrl: core.baseUrl, fetch: core.fetch });
@@ -707,6 +707,7 @@ function createPortalClient(options) {
   const getJob = (params, options2) => core.call({ operationId: "getJob", method: "GET", auth: true }, (init) => api.GET("/v1/jobs/{jobId}", { ...init, params: { path: { jobId: params.jobId } } }), options2);
   const listJobFiles = (params, options2) => core.call({ operationId: "listJobFiles", method: "GET", auth: true }, (init) => api.GET("/v1/jobs/{jobId}/files", { ...init, params: { path: { jobId: params.jobId }, query: { limit: params.limit, cursor: params.cursor } } }), options2);
   const getJobFile = (params, options2) => core.call({ operationId: "getJobFile", method: "GET", auth: true }, (init) => api.GET("/v1/jobs/{jobId}/files/{fileId}", { ...init, params: { path: { jobId: params.jobId, fileId: params.fileId } } }), options2);
+  const getUsage = (params = {}, options2) => core.call({ operationId: "getUsage", method: "GET", auth: true }, (init) => api.GET("/v1/usage", { ...init, params: { query: { from: params.from, to: params.to, granularity: params.granularity } } }), options2);
   const downloadFile = (params, options2) => core.call({ operationId: "downloadFile", method: "GET", auth: false }, (init) => api.GET("/v1/downloads/{fileId}", { ...init, params: { path: { fileId: params.fileId }, query: { tenant: params.tenant, expires: params.expires, kid: params.kid, sig: params.sig } }, parseAs: "blob" }), options2);
   const headDownloadFile = (params, options2) => core.call({ operationId: "headDownloadFile", method: "HEAD", auth: false }, (init) => api.HEAD("/v1/downloads/{fileId}", { ...init, params: { path: { fileId: params.fileId }, query: { tenant: params.tenant, expires: params.expires, kid: params.kid, sig: params.sig } } }).then((r) => ({ data: r.response.headers, error: r.error, response: r.response })), options2);
   return {
@@ -723,6 +724,7 @@ function createPortalClient(options) {
       all: (params, options2) => paginate(listJobFiles, params, options2)
     }),
     getJobFile,
+    getUsage,
     downloadFile,
     headDownloadFile
   };

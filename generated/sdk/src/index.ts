@@ -26,6 +26,12 @@ export type { components, operations, paths } from './types.js';
 
 /** The spec's schemas, by name. */
 export type Schemas = components['schemas'];
+export type UsageDate = Schemas['UsageDate'];
+export type UsageCount = Schemas['UsageCount'];
+export type StatusClassCounts = Schemas['StatusClassCounts'];
+export type OperationUsage = Schemas['OperationUsage'];
+export type UsagePeriod = Schemas['UsagePeriod'];
+export type Usage = Schemas['Usage'];
 export type TenantId = Schemas['TenantId'];
 export type ContactId = Schemas['ContactId'];
 export type JobId = Schemas['JobId'];
@@ -49,7 +55,7 @@ export type ValidationError = Schemas['ValidationError'];
 export const API_VERSION = '1.0.0';
 
 /** Every operation this SDK calls, by operationId. */
-export const operationIds = ['getHealth', 'listContacts', 'getContact', 'listJobs', 'getJob', 'listJobFiles', 'getJobFile', 'downloadFile', 'headDownloadFile'] as const;
+export const operationIds = ['getHealth', 'listContacts', 'getContact', 'listJobs', 'getJob', 'listJobFiles', 'getJobFile', 'getUsage', 'downloadFile', 'headDownloadFile'] as const;
 
 /** What `getHealth` resolves to. */
 export type GetHealthResult = operations['getHealth']['responses'][200]['content']['application/json'];
@@ -77,6 +83,10 @@ export type ListJobFilesResult = operations['listJobFiles']['responses'][200]['c
 export type GetJobFileParams = operations['getJobFile']['parameters']['path'];
 /** What `getJobFile` resolves to. */
 export type GetJobFileResult = operations['getJobFile']['responses'][200]['content']['application/json'];
+/** Path and query parameters of `getUsage`, flattened (names as in the spec). */
+export type GetUsageParams = NonNullable<operations['getUsage']['parameters']['query']>;
+/** What `getUsage` resolves to. */
+export type GetUsageResult = operations['getUsage']['responses'][200]['content']['application/json'];
 /** Path and query parameters of `downloadFile`, flattened (names as in the spec). */
 export type DownloadFileParams = operations['downloadFile']['parameters']['path'] & NonNullable<operations['downloadFile']['parameters']['query']>;
 /** What `downloadFile` resolves to. */
@@ -143,6 +153,19 @@ export interface PortalClient {
    */
   getJobFile(params: GetJobFileParams, options?: RequestOptions): Promise<GetJobFileResult>;
   /**
+   * Get the tenant's usage — `GET /v1/usage`
+   *
+   * How the calling tenant used this API, per UTC day or calendar month from `from` to `to` (both inclusive):
+   * requests by operation and status class, the `429`s among them, and the downloads with the bytes they
+   * served. Every period of the range is listed, in order, even when nothing was used in it.
+   *
+   * Every answered request of the tenant counts (authenticated by its API key or token, or a download by its
+   * signed URL), including the ones refused with `4xx`, at the time it is answered. Counts reach the store every
+   * few seconds, so the latest seconds may not show yet. At most 366 days (`granularity=day`) or 36 months
+   * (`granularity=month`) per request: a longer range, or `from` after `to`, is `400` naming the parameter.
+   */
+  getUsage(params?: GetUsageParams, options?: RequestOptions): Promise<GetUsageResult>;
+  /**
    * Download a file through its signed URL — `GET /v1/downloads/{fileId}`
    *
    * The target of a `downloadUrl`. Authorized by its signature alone (no `Authorization` header), until
@@ -182,6 +205,8 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
     core.call({ operationId: 'listJobFiles', method: 'GET', auth: true }, (init) => api.GET('/v1/jobs/{jobId}/files', { ...init, params: { path: { jobId: params.jobId }, query: { limit: params.limit, cursor: params.cursor } } }), options);
   const getJobFile = (params: GetJobFileParams, options?: RequestOptions): Promise<GetJobFileResult> =>
     core.call({ operationId: 'getJobFile', method: 'GET', auth: true }, (init) => api.GET('/v1/jobs/{jobId}/files/{fileId}', { ...init, params: { path: { jobId: params.jobId, fileId: params.fileId } } }), options);
+  const getUsage = (params: GetUsageParams = {}, options?: RequestOptions): Promise<GetUsageResult> =>
+    core.call({ operationId: 'getUsage', method: 'GET', auth: true }, (init) => api.GET('/v1/usage', { ...init, params: { query: { from: params.from, to: params.to, granularity: params.granularity } } }), options);
   const downloadFile = (params: DownloadFileParams, options?: RequestOptions): Promise<DownloadFileResult> =>
     core.call({ operationId: 'downloadFile', method: 'GET', auth: false }, (init) => api.GET('/v1/downloads/{fileId}', { ...init, params: { path: { fileId: params.fileId }, query: { tenant: params.tenant, expires: params.expires, kid: params.kid, sig: params.sig } }, parseAs: 'blob' }), options);
   const headDownloadFile = (params: HeadDownloadFileParams, options?: RequestOptions): Promise<HeadDownloadFileResult> =>
@@ -200,6 +225,7 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
       all: (params: Omit<ListJobFilesParams, 'cursor'>, options?: RequestOptions) => paginate(listJobFiles, params, options),
     }),
     getJobFile,
+    getUsage,
     downloadFile,
     headDownloadFile,
   };

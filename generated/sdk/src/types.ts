@@ -141,6 +141,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the tenant's usage
+         * @description How the calling tenant used this API, per UTC day or calendar month from `from` to `to` (both inclusive):
+         *     requests by operation and status class, the `429`s among them, and the downloads with the bytes they
+         *     served. Every period of the range is listed, in order, even when nothing was used in it.
+         *
+         *     Every answered request of the tenant counts (authenticated by its API key or token, or a download by its
+         *     signed URL), including the ones refused with `4xx`, at the time it is answered. Counts reach the store every
+         *     few seconds, so the latest seconds may not show yet. At most 366 days (`granularity=day`) or 36 months
+         *     (`granularity=month`) per request: a longer range, or `from` after `to`, is `400` naming the parameter.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/downloads/{fileId}": {
         parameters: {
             query: {
@@ -197,6 +224,58 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Format: date
+         * @description A UTC calendar day (RFC 3339 full-date).
+         * @example 2026-11-01
+         */
+        UsageDate: string;
+        /**
+         * Format: int64
+         * @description A count (at most 2^53 - 1, the largest integer JSON clients read exactly).
+         * @example 1520
+         */
+        UsageCount: number;
+        /** @description Requests by the class of their answer's status code. */
+        StatusClassCounts: {
+            "2xx": components["schemas"]["UsageCount"];
+            "3xx": components["schemas"]["UsageCount"];
+            "4xx": components["schemas"]["UsageCount"];
+            "5xx": components["schemas"]["UsageCount"];
+        };
+        /** @description One operation's requests in a period. */
+        OperationUsage: {
+            /**
+             * @description The operation's `operationId` in this contract.
+             * @example listJobs
+             */
+            operationId: string;
+            requests: components["schemas"]["UsageCount"];
+            statusClasses: components["schemas"]["StatusClassCounts"];
+        };
+        /** @description The tenant's usage in one day or month. */
+        UsagePeriod: {
+            start: components["schemas"]["UsageDate"];
+            end: components["schemas"]["UsageDate"];
+            requests: components["schemas"]["UsageCount"];
+            rateLimited: components["schemas"]["UsageCount"];
+            downloads: components["schemas"]["UsageCount"];
+            bytes: components["schemas"]["UsageCount"];
+            /** @description The operations used in the period, by operationId. */
+            operations: components["schemas"]["OperationUsage"][];
+        };
+        /** @description The tenant's usage from `from` to `to`: every period of the range, in order. */
+        Usage: {
+            tenantId: components["schemas"]["TenantId"];
+            from: components["schemas"]["UsageDate"];
+            to: components["schemas"]["UsageDate"];
+            /**
+             * @example month
+             * @enum {string}
+             */
+            granularity: "day" | "month";
+            periods: components["schemas"]["UsagePeriod"][];
+        };
         /**
          * @description A tenant's id.
          * @example ten_acme
@@ -1106,6 +1185,64 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (UTC), inclusive. Default: 29 days before `to` for `day`; the first day of the month 11 months before `to`'s for `month`.
+                 * @example 2026-11-01
+                 */
+                from?: components["schemas"]["UsageDate"];
+                /**
+                 * @description Last day (UTC), inclusive. Default: today.
+                 * @example 2026-11-30
+                 */
+                to?: components["schemas"]["UsageDate"];
+                /**
+                 * @description `day`: one period per UTC day; `month`: one per calendar month (the range's first and last months may be partial).
+                 * @example month
+                 */
+                granularity?: "day" | "month";
+            };
+            header?: {
+                /**
+                 * @description An `ETag` from an earlier answer; if it still matches, the answer is `304` with no body.
+                 * @example "3f2a9c1e7b"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's usage, period by period. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
