@@ -15,7 +15,8 @@
  * Options: --duration S (per run, default 5), --rate N (default 1000), --connections N (default 50),
  * --scale-small N (10000), --scale-large N (1000000), --skip-scale, --data-dir DIR (reuse a seeded dir),
  * --only name,name (what runs: endpoints by name prefix, and the sections observability, scale, runtimes, metering,
- * usage; default everything), --usage-rate N (50: paced rate of GET /v1/usage), --metering-pairs N (6), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (6), --obs-seconds S (4),
+ * usage; default everything), --usage-rate N (10: paced rate of GET /v1/usage; a year per day is ~400 KB),
+ * --metering-pairs N (6), --out DIR (reports/bench), --rounds N (3), --obs-pairs N (6), --obs-seconds S (4),
  * --obs-rate N (800: the paced rate of the observability pairs), --scale-rate N (200: paced rate of the 10k/1M list
  * rounds, which alternate), --runtimes 20,24,26 (the Node.js majors measured side by side), --runtime-seconds S
  * (3: per server and measurement in that section), --skip-runtimes, --database-url postgres://… (the scale-out
@@ -61,7 +62,7 @@ const { values: args } = parseArgs({
     'runtime-seconds': { type: 'string', default: '3' },
     'skip-runtimes': { type: 'boolean', default: false },
     'database-url': { type: 'string' },
-    'usage-rate': { type: 'string', default: '50' },
+    'usage-rate': { type: 'string', default: '10' },
     'metering-pairs': { type: 'string', default: '6' },
   },
 });
