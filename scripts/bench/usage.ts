@@ -15,16 +15,12 @@ import { addDays, todayUtc } from '../../src/backend/usage-report.js';
 import { createUsageMeter } from '../../src/observability/usage-meter.js';
 import { cpuMicros, runLoad, runPaced, type LoadResult } from './load.js';
 import type { PortalProcess } from './portal-process.js';
+import type { BenchReport } from './report.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export interface MeteringResult {
-  method: string;
-  rate: number;
-  cpuUsPerRequestOn: number;
-  cpuUsPerRequestOff: number;
-  costUsPerRequest: number;
-  noiseUs: number;
+/** The observability section's CPU-cost shape, with the bare baseline, the in-process cost and plain on/off pairs. */
+export interface MeteringResult extends Omit<NonNullable<BenchReport['observability']>, 'pairs'> {
   bareCpuUsPerRequest?: number;
   recordNsPerCall: number;
   pairs: { on: number; off: number }[];
