@@ -41,7 +41,7 @@ it('renders every operation offline, under the production CSP, without a violati
   expect(csp).toMatch(/script-src 'self'(;| 'sha256-)/);
   expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
 
-  await expect.poll(() => page.locator('h1').first().textContent()).toContain('Portal API');
+  await expect.poll(() => page.locator('h1').first().textContent(), { timeout: 15_000 }).toContain('Portal API');
   await page.screenshot({ path: screenshotPath('docs-overview') });
 
   // The side menu shows a tag's operations once the tag is opened (all start closed; opening one closes the
@@ -66,7 +66,7 @@ it('renders every operation offline, under the production CSP, without a violati
   expect(route).toMatch(/^#\//);
   await page.evaluate((h) => void (location.hash = h), route);
   await page.getByRole('heading', { name: 'List jobs' }).first().waitFor({ state: 'visible' });
-  await expect.poll(() => page.locator('body').innerText()).toMatch(/GET\s*\/v1\/jobs\s/);
+  await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/GET\s*\/v1\/jobs\s/);
   await page.screenshot({ path: screenshotPath('docs-list-jobs') });
 
   // Search still works: its index runs in the page, since the CSP allows no eval for a worker factory.
