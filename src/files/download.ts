@@ -259,15 +259,22 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
       return;
     }
     if (!body) return;
+    // Written when the response closes, whole or cut, in the same turn in which the shutdown tracker counts the
+    // request done: a drain that aborts this download cannot finish (and exit) before the line is written.
+    let auditOnce = (completed: boolean) => {
+      auditOnce = () => undefined;
+      audited(completed);
+    };
+    res.once('close', () => auditOnce(res.writableFinished));
     try {
       // pipeline destroys the blob stream when the client goes away, so an abort stops the disk/S3 read.
       // pipeline() alone adds ~6 'close' listeners to the response; with the request context's and the access
       // log's that passes Node's leak-warning threshold of 10 without any leak.
       res.setMaxListeners(Math.max(res.getMaxListeners(), 20));
       await pipeline(body, res);
-      audited(true);
+      auditOnce(true);
     } catch (err) {
-      audited(false);
+      auditOnce(false);
       const code = (err as { code?: string }).code;
       if (code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed) {
         log.debug({ fileId: file.id, url }, 'download: client went away');
