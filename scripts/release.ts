@@ -6,6 +6,8 @@
  *    at its level (1.0.0 → 1.1.0, not 1.2.0), and a release of nothing.
  * 2. Sets `info.version`, regenerates generated/ (the SDK's package version is `info.version`), stores the new
  *    baseline openapi/released/v<version>.yaml and prepends the changelog section to CHANGELOG.md.
+ * 3. Sets the server's own version (package.json and package-lock.json, when the checkout has them): the version
+ *    /v1/health, `portal_build_info` and the traces report is the contract's it serves.
  * It commits nothing: review `git diff`, run the checks, commit.
  */
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,15 @@ export function withInfoVersion(yamlText: string, version: string): string {
   throw new Error('openapi.yaml: no info.version line found');
 }
 
+/** Sets the top-level `version` of a package.json or package-lock.json (and the lock's root package), keeping the rest. */
+export function setPackageVersion(file: string, version: string): void {
+  if (!existsSync(file)) return;
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; packages?: Record<string, { version?: string }> };
+  pkg.version = version;
+  if (pkg.packages?.['']) pkg.packages[''].version = version;
+  writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
 /** Throws ReleaseRefused unless `to` is the next version after `from` at a level at least the change's. */
 export function assertReleasable(diff: ContractDiff, from: string, to: string): void {
   parseVersion(to);
@@ -73,6 +84,7 @@ export async function release(version: string, opts: ReleaseOptions = {}): Promi
   assertReleasable(diff, newest.version, version);
 
   writeFileSync(specFile, withInfoVersion(readFileSync(specFile, 'utf8'), version));
+  for (const file of ['package.json', 'package-lock.json']) setPackageVersion(path.join(root, file), version);
   if (opts.generate !== false) {
     const { generateAll } = await import('./generate.js');
     const out = path.join(root, 'generated');
@@ -100,7 +112,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const r = await release(version);
     console.log(r.changelog);
-    console.log(`released ${version} (${r.diff.level}): info.version, generated/ (SDK ${version}), ${path.relative(ROOT, r.baseline)}, CHANGELOG.md. Review, run the checks, commit.`);
+    console.log(`released ${version} (${r.diff.level}): info.version, package.json, generated/ (SDK ${version}), ${path.relative(ROOT, r.baseline)}, CHANGELOG.md. Review, run the checks, commit.`);
   } catch (err) {
     console.error(`release refused: ${(err as Error).message}`);
     process.exitCode = 1;

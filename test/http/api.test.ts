@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { readSpec } from '../../scripts/lib/spec.js';
 import { ACME_KEY, GLOBEX_KEY, auth, startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
@@ -31,7 +32,8 @@ describe('operations', () => {
   it('health is public and reports the backend', async () => {
     const res = await get('/v1/health', null);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', version: '1.0.0', checks: { backend: { status: 'ok' } } });
+    // The server's version (package.json) is the contract's it serves: `npm run release` moves both.
+    expect(res.body).toMatchObject({ status: 'ok', version: readSpec().info?.version, checks: { backend: { status: 'ok' } } });
     expect(res.headers['cache-control']).toBe('private, max-age=0, no-store');
   });
 

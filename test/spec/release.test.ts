@@ -133,9 +133,15 @@ describe('npm run release', { timeout: 300_000 }, () => {
     await expect(release('1.0.1', { root: same, generate: false })).rejects.toThrow(/nothing to release/);
   });
 
-  it('releases: info.version and the SDK version bumped, the baseline stored, CHANGELOG.md prepended; history checked', async () => {
+  it('releases: info.version, the SDK and the server versions bumped, the baseline stored, CHANGELOG.md prepended; history checked', async () => {
     const root = checkout('released', plants.additive!);
+    const pkg = JSON.stringify({ name: 'portal-api', version: '1.0.0', private: true, scripts: { x: 'y' } }, null, 2) + '\n';
+    writeFileSync(path.join(root, 'package.json'), pkg);
+    writeFileSync(path.join(root, 'package-lock.json'), JSON.stringify({ name: 'portal-api', version: '1.0.0', lockfileVersion: 3, packages: { '': { name: 'portal-api', version: '1.0.0' } } }, null, 2) + '\n');
     const first = await release('1.1.0', { root, date: '2026-12-05' });
+    expect(readFileSync(path.join(root, 'package.json'), 'utf8')).toBe(pkg.replace('"version": "1.0.0"', '"version": "1.1.0"'));
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { version: string; packages: Record<string, { version: string }> };
+    expect([lock.version, lock.packages['']!.version]).toEqual(['1.1.0', '1.1.0']);
     const spec = readFileSync(path.join(root, 'openapi/openapi.yaml'), 'utf8');
     expect((YAML.parse(spec) as SpecDoc).info.version).toBe('1.1.0');
     expect(readFileSync(first.baseline, 'utf8')).toBe(spec);

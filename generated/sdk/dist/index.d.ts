@@ -30,7 +30,7 @@ export type HealthCheck = Schemas['HealthCheck'];
 export type Health = Schemas['Health'];
 export type ValidationError = Schemas['ValidationError'];
 /** The contract version this SDK was generated from. */
-export declare const API_VERSION = "1.0.0";
+export declare const API_VERSION = "1.1.0";
 /** Every operation this SDK calls, by operationId. */
 export declare const operationIds: readonly ["getHealth", "listContacts", "getContact", "listJobs", "getJob", "listJobFiles", "getJobFile", "getUsage", "downloadFile", "headDownloadFile"];
 /** What `getHealth` resolves to. */

@@ -695,7 +695,7 @@ async function* paginate(listPage, params, options) {
 }
 
 // src/index.ts
-var API_VERSION = "1.0.0";
+var API_VERSION = "1.1.0";
 var operationIds = ["getHealth", "listContacts", "getContact", "listJobs", "getJob", "listJobFiles", "getJobFile", "getUsage", "downloadFile", "headDownloadFile"];
 function createPortalClient(options) {
   const core = createCore(options);
