@@ -79,6 +79,15 @@ export function validValue(p: Parameter, realValues: string[] = []): fc.Arbitrar
   } else if (s.format === 'date-time') {
     const d = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true });
     options.push(d.map((x) => x.toISOString()), d.map((x) => x.toISOString().replace(/\.\d{3}Z$/, 'Z')), d.map((x) => x.toISOString().replace('Z', '+00:00')));
+  } else if (s.format === 'date') {
+    // Days around today (what a usage range asks for, inside and past its bounds), and any day of the years the
+    // contract can be asked about. Every generator of this function must produce schema-valid values most of the
+    // time: the final filter retries synchronously, so a string generator filtered down to a format never ends.
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const around = fc.integer({ min: -800, max: 60 }).map((n) => day(new Date(Date.now() + n * 86_400_000)));
+    options.push(around, fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map(day));
+  } else if (typeof s.format === 'string') {
+    throw new Error(`no generator for parameter ${p.name}: format ${s.format} (add one: filtering arbitrary strings down to a format never ends)`);
   } else if (typeof s.pattern === 'string') {
     // Header values are visible ASCII on the wire (RFC 9110 §5.5).
     const fits = (v: string) => v.length >= (s.minLength ?? 0) && v.length <= maxLen(s) && (p.in !== 'header' || /^[\x20-\x7e]*$/.test(v));
@@ -146,6 +155,7 @@ export function mutatedValue(p: Parameter, valid: string): fc.Arbitrary<[string,
     );
   }
   if (s.format === 'date-time') list.push(encoded('bad-format', fc.constantFrom('2025-01-01', '2025-13-01T00:00:00Z', 'yesterday', '2025-01-01T25:00:00Z', '1700000000', '2025-01-01 00:00:00')));
+  if (s.format === 'date') list.push(encoded('bad-format', fc.constantFrom('2025-02-29', '2024-02-30', '2025-13-01', '2025-00-10', '2025-1-1', '20250101', '01/02/2025', 'today', '2025-01-01T00', '+2025-01-01', '２０２５-01-01')));
   if ((s.minLength ?? 0) > 1) list.push(encoded('too-short', fc.constant(points.slice(0, (s.minLength as number) - 1).join(''))));
   return fc.oneof(...list);
 }
@@ -296,6 +306,27 @@ function decodeValue(raw: string | undefined): string | undefined {
   return new URLSearchParams(`x=${raw}`).get('x') ?? undefined;
 }
 
+/**
+ * What a schema cannot say: rules between parameters, as each operation's description states them, applied once
+ * every parameter fits its own schema. Written here from the prose, not imported from the server, so the server
+ * is judged against the contract rather than against itself.
+ */
+const CROSS_PARAMETER_RULES: Record<string, (query: Map<string, string[]>) => { name: string; in: string }[]> = {
+  // getUsage: `to` defaults to today, `from` to 29 days before `to` (day) or the first of the month 11 months
+  // before `to`'s (month); "at most 366 days (granularity=day) or 36 months (granularity=month) per request: a
+  // longer range, or `from` after `to`, is 400 naming the parameter" — `from`, the one that reaches too far back.
+  getUsage: (query) => {
+    const day = (v: string) => Date.parse(`${v}T00:00:00Z`);
+    const month = (v: string) => Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7));
+    const granularity = query.get('granularity')?.[0] ?? 'day';
+    const to = query.get('to')?.[0] ?? new Date().toISOString().slice(0, 10);
+    const from = query.get('from')?.[0];
+    if (from === undefined) return []; // the default range fits by construction
+    const tooLong = granularity === 'day' ? (day(to) - day(from)) / 86_400_000 + 1 > 366 : month(to) - month(from) + 1 > 36;
+    return from > to || tooLong ? [{ name: 'from', in: 'query' }] : [];
+  },
+};
+
 /** How a server must read the request (WHATWG form-urlencoded for the query), then what the spec says of it. */
 export function verdict(op: Operation, c: Case): Verdict {
   const invalid: { name: string; in: string }[] = [];
@@ -348,6 +379,7 @@ export function verdict(op: Operation, c: Case): Verdict {
     }
     invalid.push(p);
   }
+  if (!invalid.length) invalid.push(...(CROSS_PARAMETER_RULES[op.operationId]?.(query) ?? []));
   if (invalid.length) return { kind: 'invalid', params: invalid.map(({ name, in: loc }) => ({ name, in: loc })) };
   if (either.length) return { kind: 'either', params: either.map(({ name, in: loc }) => ({ name, in: loc })) };
   return { kind: 'valid' };
@@ -371,6 +403,7 @@ export function boundaryCases({ op, bindings, realValues }: OpInputs): Case[] {
     for (const v of (s.enum as string[] | undefined) ?? []) values.add(v);
     if (s.type === 'integer') [s.minimum, s.maximum].filter((x) => x !== undefined).forEach((x) => values.add(String(x)));
     if (s.format === 'date-time') ['1970-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z', '2025-11-01T00:00:00+02:00'].forEach((x) => values.add(x));
+    if (s.format === 'date') ['1970-01-01', '2024-02-29', '2099-12-31', new Date().toISOString().slice(0, 10)].forEach((x) => values.add(x));
     if (s.type === 'string' && !s.enum && !s.pattern && !s.format) {
       const min = Math.max(s.minLength ?? 0, p.in === 'query' ? 1 : 0);
       const max = maxLen(s);

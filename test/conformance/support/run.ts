@@ -132,9 +132,11 @@ export async function runCase(ctx: RunContext, op: Operation, c: Case): Promise<
     }
     if (issues.length) problems.push(`${describe(sent)}\n    - ${issues.join('\n    - ')}`);
   };
+  // A setup request (the first page for a cursor, the answer for an ETag) is the case without its run-time values.
+  const setup = verdict(op, { ...c, dynamic: [] });
   for (const b of before) {
-    count(ctx, op.operationId, 'valid (setup)');
-    record(b, judge(op, { kind: 'valid' }, b));
+    count(ctx, op.operationId, `${setup.kind} (setup)`);
+    record(b, judge(op, setup, b));
   }
   const v = verdict(op, c);
   count(ctx, op.operationId, v.kind === 'valid' && c.kind === 'invalid' ? `${c.label} (stayed valid)` : c.label);
