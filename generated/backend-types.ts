@@ -268,13 +268,24 @@ export interface components {
         UsageRecorded: {
             recorded: number;
         };
-        /** @description One counter, or the sum of a month's (`period` is then the month's first day). */
+        /**
+         * @description One operation's counters in one period (a day, or a month with `period` its first day), the status classes
+         *     summed side by side.
+         */
         UsageRow: {
             period: components["schemas"]["UsageDay"];
             operationId: components["schemas"]["UsageOperationId"];
-            statusClass: components["schemas"]["UsageStatusClass"];
-            /** Format: int64 */
-            requests: number;
+            /** @description Requests answered per status class. */
+            statusClasses: {
+                /** Format: int64 */
+                "2xx": number;
+                /** Format: int64 */
+                "3xx": number;
+                /** Format: int64 */
+                "4xx": number;
+                /** Format: int64 */
+                "5xx": number;
+            };
             /** Format: int64 */
             rateLimited: number;
             /** Format: int64 */

@@ -131,13 +131,17 @@ export interface UsageQuery {
   granularity: 'day' | 'month';
 }
 
-/** A tenant's usage in one period, for one operation and status class (only non-zero counters are returned). */
+/**
+ * A tenant's usage of one operation in one period, its status classes side by side (only operations the tenant
+ * used in the period are returned): the read sums the classes in the store, so a year by day is one row per day and
+ * operation, not four.
+ */
 export interface UsageRow {
   /** The day, or the first day of the month. */
   period: UsageDay;
   operationId: string;
-  statusClass: StatusClass;
-  requests: number;
+  /** Requests answered per status class. */
+  statusClasses: Record<StatusClass, number>;
   rateLimited: number;
   bytes: number;
 }

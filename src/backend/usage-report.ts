@@ -94,8 +94,8 @@ export interface UsageReport extends UsageRange {
 const DOWNLOAD_OPERATION = 'downloadFile';
 
 /**
- * The report: every period of the range, with the store's rows (ordered by period, operation, status class; a
- * month's `period` is its first day, also when the range starts later in it) summed in.
+ * The report: every period of the range, with the store's rows (ordered by period and operation; a month's
+ * `period` is its first day, also when the range starts later in it) summed in.
  */
 export function usageReport(tenantId: string, range: UsageRange, rows: UsageRow[]): UsageReport {
   const periods: UsagePeriod[] = periodsOf(range).map((p) => ({ ...p, requests: 0, rateLimited: 0, downloads: 0, bytes: 0, operations: [] }));
@@ -103,17 +103,13 @@ export function usageReport(tenantId: string, range: UsageRange, rows: UsageRow[
   for (const r of rows) {
     const period = byKey.get(r.period);
     if (!period) continue;
-    let op = period.operations.at(-1);
-    if (op?.operationId !== r.operationId) {
-      op = { operationId: r.operationId, requests: 0, statusClasses: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 } };
-      period.operations.push(op);
-    }
-    op.requests += r.requests;
-    op.statusClasses[r.statusClass] += r.requests;
-    period.requests += r.requests;
+    const c = r.statusClasses;
+    const requests = c['2xx'] + c['3xx'] + c['4xx'] + c['5xx'];
+    period.operations.push({ operationId: r.operationId, requests, statusClasses: { '2xx': c['2xx'], '3xx': c['3xx'], '4xx': c['4xx'], '5xx': c['5xx'] } });
+    period.requests += requests;
     period.rateLimited += r.rateLimited;
     period.bytes += r.bytes;
-    if (r.operationId === DOWNLOAD_OPERATION && r.statusClass === '2xx') period.downloads += r.requests;
+    if (r.operationId === DOWNLOAD_OPERATION) period.downloads += c['2xx'];
   }
   return { tenantId, ...range, periods };
 }

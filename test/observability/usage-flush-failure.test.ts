@@ -36,7 +36,7 @@ afterAll(async () => {
 async function storedRequests(): Promise<number> {
   const today = new Date().toISOString().slice(0, 10);
   const rows = await t.deps.backend.getUsage('ten_acme', { from: today, to: today, granularity: 'day' }, AbortSignal.timeout(5000));
-  return rows.filter((r) => r.operationId === 'listJobs').reduce((n, r) => n + r.requests, 0);
+  return rows.filter((r) => r.operationId === 'listJobs').reduce((n, r) => n + Object.values(r.statusClasses).reduce((a, b) => a + b, 0), 0);
 }
 
 describe('usage flush failures', () => {

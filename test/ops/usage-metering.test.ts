@@ -39,9 +39,10 @@ async function stored(target: { dataDir: string; databaseUrl?: string }, tenantI
     const rows: UsageRow[] = await store.getUsage(tenantId, { from: day(-1), to: day(1), granularity: 'day' }, AbortSignal.timeout(10_000));
     const out: Record<string, [number, number]> = {};
     for (const r of rows) {
-      const k = `${r.operationId} ${r.statusClass}`;
-      const [n, l] = out[k] ?? [0, 0];
-      out[k] = [n + r.requests, l + r.rateLimited];
+      for (const [statusClass, n] of Object.entries(r.statusClasses)) {
+        // A 429 is a 4xx: the rate-limited count belongs with that class.
+        if (n > 0) out[`${r.operationId} ${statusClass}`] = [n, statusClass === '4xx' ? r.rateLimited : 0];
+      }
     }
     return out;
   } finally {

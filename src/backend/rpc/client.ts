@@ -61,7 +61,8 @@ const isRecord = (v: unknown): boolean => isObject(v) && typeof v.id === 'string
 const isKeyset = (v: unknown): boolean => isObject(v) && typeof v.createdAt === 'string' && typeof v.id === 'string';
 const isPage = (v: unknown): boolean => isObject(v) && Array.isArray(v.items) && v.items.every(isRecord) && (v.next === null || isKeyset(v.next));
 const isOwner = (v: unknown): boolean => isObject(v) && typeof v.tenantId === 'string';
-const isUsageRows = (v: unknown): boolean => isObject(v) && Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.period === 'string' && typeof r.requests === 'number');
+const isUsageRows = (v: unknown): boolean =>
+  isObject(v) && Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.period === 'string' && isObject(r.statusClasses) && typeof r.statusClasses['2xx'] === 'number');
 const isRecorded = (v: unknown): boolean => isObject(v) && typeof v.recorded === 'number';
 
 function pageQuery(page: PageRequest) {

@@ -41,42 +41,49 @@ export async function recordUsage(db: Kysely<Database>, runner: Runner, incremen
 interface Row {
   period: string;
   operation_id: string;
-  status_class: string;
-  requests: number | string;
+  c2xx: number | string;
+  c3xx: number | string;
+  c4xx: number | string;
+  c5xx: number | string;
   rate_limited: number | string;
   bytes: number | string;
 }
 
-/** Range scan of the key (tenant_id, day, …); months are the days grouped by `substr(day, 1, 7)`. */
+/** The requests of one status class, summed over the group. */
+const classSum = (statusClass: StatusClass) => sql<number>`sum(case when status_class = ${statusClass} then requests else 0 end)`;
+
+/**
+ * Range scan of the key (tenant_id, day, operation_id, status_class), grouped by period and operation with the
+ * status classes summed side by side: one row per day (or month) and operation. Months group the days by
+ * `substr(day, 1, 7)`.
+ */
 export async function getUsage(db: Kysely<Database>, runner: Runner, tenantId: string, q: UsageQuery, signal: AbortSignal): Promise<UsageRow[]> {
-  const base = db.selectFrom('usage_daily').where('tenant_id', '=', tenantId).where('day', '>=', q.from).where('day', '<=', q.to);
-  const query =
-    q.granularity === 'day'
-      ? base
-          .select([sql<string>`day`.as('period'), 'operation_id', 'status_class', 'requests', 'rate_limited', 'bytes'])
-          .orderBy('day')
-          .orderBy('operation_id')
-          .orderBy('status_class')
-      : base
-          .select([
-            sql<string>`substr(day, 1, 7) || '-01'`.as('period'),
-            'operation_id',
-            'status_class',
-            sql<number>`sum(requests)`.as('requests'),
-            sql<number>`sum(rate_limited)`.as('rate_limited'),
-            sql<number>`sum(bytes)`.as('bytes'),
-          ])
-          .groupBy([sql`substr(day, 1, 7)`, 'operation_id', 'status_class'])
-          .orderBy(sql`substr(day, 1, 7)`)
-          .orderBy('operation_id')
-          .orderBy('status_class');
+  const period = q.granularity === 'day' ? sql<string>`day` : sql<string>`substr(day, 1, 7) || '-01'`;
+  const group = q.granularity === 'day' ? sql`day` : sql`substr(day, 1, 7)`;
+  const query = db
+    .selectFrom('usage_daily')
+    .where('tenant_id', '=', tenantId)
+    .where('day', '>=', q.from)
+    .where('day', '<=', q.to)
+    .select([
+      period.as('period'),
+      'operation_id',
+      classSum('2xx').as('c2xx'),
+      classSum('3xx').as('c3xx'),
+      classSum('4xx').as('c4xx'),
+      classSum('5xx').as('c5xx'),
+      sql<number>`sum(rate_limited)`.as('rate_limited'),
+      sql<number>`sum(bytes)`.as('bytes'),
+    ])
+    .groupBy([group, 'operation_id'])
+    .orderBy(group)
+    .orderBy('operation_id');
   const rows = (await runner.rows(query.compile(), signal)) as Row[];
-  // PostgreSQL returns bigint and sum() as strings; counts stay far below 2^53.
+  // PostgreSQL returns sum() of bigint as a numeric string; counts stay far below 2^53.
   return rows.map((r) => ({
     period: r.period,
     operationId: r.operation_id,
-    statusClass: r.status_class as StatusClass,
-    requests: Number(r.requests),
+    statusClasses: { '2xx': Number(r.c2xx), '3xx': Number(r.c3xx), '4xx': Number(r.c4xx), '5xx': Number(r.c5xx) },
     rateLimited: Number(r.rate_limited),
     bytes: Number(r.bytes),
   }));
