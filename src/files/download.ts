@@ -5,7 +5,7 @@
  * file's type, an attachment disposition, a strong ETag from the sha256, byte ranges and conditional requests.
  * Every answer, errors included, is `Cache-Control: private, max-age=0, no-store` and nosniff.
  */
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Backend, FileRecord } from '../backend/port.js';
@@ -247,25 +247,23 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
         url,
       });
     res.status(status);
+    // Written when the response closes, whole or cut, in the same turn in which the shutdown tracker counts the
+    // request done: a drain that aborts this download cannot finish (and exit) before the line is written.
+    let written = false;
+    const auditOnce = (completed: boolean) => {
+      if (written) return;
+      written = true;
+      audited(completed);
+    };
+    res.once('close', () => {
+      if (!written && !res.writableFinished) log.debug({ fileId: file.id, url }, 'download: client went away');
+      auditOnce(res.writableFinished);
+    });
     if (inMemory) {
       res.end(inMemory);
-      try {
-        await finished(res);
-        audited(true);
-      } catch {
-        audited(false);
-        log.debug({ fileId: file.id, url }, 'download: client went away');
-      }
       return;
     }
     if (!body) return;
-    // Written when the response closes, whole or cut, in the same turn in which the shutdown tracker counts the
-    // request done: a drain that aborts this download cannot finish (and exit) before the line is written.
-    let auditOnce = (completed: boolean) => {
-      auditOnce = () => undefined;
-      audited(completed);
-    };
-    res.once('close', () => auditOnce(res.writableFinished));
     try {
       // pipeline destroys the blob stream when the client goes away, so an abort stops the disk/S3 read.
       // pipeline() alone adds ~6 'close' listeners to the response; with the request context's and the access
@@ -276,9 +274,7 @@ export function createDownloadHandler(deps: DownloadHandlerDeps): RequestHandler
     } catch (err) {
       auditOnce(false);
       const code = (err as { code?: string }).code;
-      if (code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed) {
-        log.debug({ fileId: file.id, url }, 'download: client went away');
-      } else {
+      if (code !== 'ERR_STREAM_PREMATURE_CLOSE' && !res.destroyed) {
         log.error({ fileId: file.id, err: err instanceof Error ? err.message : String(err) }, 'download: stream failed mid-body');
       }
       // Headers are gone already: the only honest signal left is an aborted connection.
