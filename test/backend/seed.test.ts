@@ -94,10 +94,10 @@ function seedSuite(label: string, databaseUrl: () => string | undefined) {
       }
     });
 
-    it('creates the well-known demo keys with all three scopes', async () => {
+    it('creates the well-known demo keys with every scope the contract names', async () => {
       for (const k of Object.values(DEMO_API_KEYS)) {
         const found = await store.findApiKeyByHash(hashApiKeySecret(k.secret), live());
-        expect(found).toMatchObject({ id: k.keyId, tenantId: k.tenantId, scopes: ['contacts:read', 'jobs:read', 'files:read'], revokedAt: null });
+        expect(found).toMatchObject({ id: k.keyId, tenantId: k.tenantId, scopes: ['contacts:read', 'jobs:read', 'files:read', 'usage:read'], revokedAt: null });
       }
     });
 
