@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, Keyset, Page } from '../../src/backend/port.js';
+import { sql } from 'kysely';
+import type { Backend, Keyset, Page, StatusClass, UsageIncrement } from '../../src/backend/port.js';
 import { JOB_STATUSES } from '../../src/backend/port.js';
 import { hashApiKeySecret } from '../../src/backend/api-keys.js';
 import type { SqlStore } from '../../src/backend/sql/store.js';
@@ -219,11 +220,61 @@ export function backendContract(label: string, open: () => Promise<{ store: SqlS
         const { MIGRATIONS, migrateToLatest } = await import('../../src/backend/sql/migrations.js');
         const down = await new Migrator({ db: store.db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('0003_usage');
         expect(down.error).toBeUndefined();
-        await expect(migrateToLatest(store.db, store.dialect)).resolves.toEqual({ applied: ['0004_jobs_file_count'] });
+        await expect(migrateToLatest(store.db, store.dialect)).resolves.toEqual({ applied: ['0004_jobs_file_count', '0005_usage_counters'] });
         expect(await listed()).toEqual(now);
         expect((await store.listJobs('ten_acme', {}, { limit: 100 }, s)).items.map((j) => j.fileCount)).toEqual(byKeysetDesc(acme.jobs).map((j) => j.files.length));
       } finally {
         await store.deleteTenant(fx.tenantId);
+      }
+    });
+
+    it('keeps every usage count through the move to one row per operation (0005) and back', async () => {
+      const tenantId = 'ten_contract-usage';
+      const inc = (day: string, operationId: string, statusClass: StatusClass, requests: number, rateLimited = 0, bytes = 0): UsageIncrement => ({ tenantId, day, operationId, statusClass, requests, rateLimited, bytes });
+      await store.recordUsage(
+        [inc('2026-01-31', 'listJobs', '2xx', 7), inc('2026-01-31', 'listJobs', '4xx', 5, 3), inc('2026-01-31', 'downloadFile', '2xx', 2, 0, 4096), inc('2026-02-01', 'getJob', '5xx', 1), inc('2026-02-01', 'listJobs', '3xx', 4)],
+        live(),
+      );
+      // A second flush adds to the same rows; classes of one operation and day in one batch share a row.
+      await store.recordUsage([inc('2026-01-31', 'listJobs', '2xx', 1), inc('2026-01-31', 'listJobs', '4xx', 1, 1)], live());
+      const read = async () => ({
+        day: await store.getUsage(tenantId, { from: '2026-01-01', to: '2026-02-28', granularity: 'day' }, live()),
+        month: await store.getUsage(tenantId, { from: '2026-01-01', to: '2026-02-28', granularity: 'month' }, live()),
+      });
+      const classes = (c2: number, c3: number, c4: number, c5: number) => ({ '2xx': c2, '3xx': c3, '4xx': c4, '5xx': c5 });
+      const before = await read();
+      expect(before.day).toEqual([
+        { period: '2026-01-31', operationId: 'downloadFile', statusClasses: classes(2, 0, 0, 0), rateLimited: 0, bytes: 4096 },
+        { period: '2026-01-31', operationId: 'listJobs', statusClasses: classes(8, 0, 6, 0), rateLimited: 4, bytes: 0 },
+        { period: '2026-02-01', operationId: 'getJob', statusClasses: classes(0, 0, 0, 1), rateLimited: 0, bytes: 0 },
+        { period: '2026-02-01', operationId: 'listJobs', statusClasses: classes(0, 4, 0, 0), rateLimited: 0, bytes: 0 },
+      ]);
+      expect(before.month.map((r) => [r.period, r.operationId, r.statusClasses, r.rateLimited])).toEqual([
+        ['2026-01-01', 'downloadFile', classes(2, 0, 0, 0), 0],
+        ['2026-01-01', 'listJobs', classes(8, 0, 6, 0), 4],
+        ['2026-02-01', 'getJob', classes(0, 0, 0, 1), 0],
+        ['2026-02-01', 'listJobs', classes(0, 4, 0, 0), 0],
+      ]);
+      try {
+        const { Migrator } = await import('kysely/migration');
+        const { MIGRATIONS, migrateToLatest } = await import('../../src/backend/sql/migrations.js');
+        const down = await new Migrator({ db: store.db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('0004_jobs_file_count');
+        expect(down.error).toBeUndefined();
+        // Back in 0003's shape: one row per status class with requests, the 429s with the 4xx, the bytes with the 2xx.
+        const old = await sql<{ day: string; operation_id: string; status_class: string; requests: number | string; rate_limited: number | string; bytes: number | string }>`
+          select day, operation_id, status_class, requests, rate_limited, bytes from usage_daily where tenant_id = ${tenantId} order by day, operation_id, status_class`.execute(store.db);
+        expect(old.rows.map((r) => [r.day, r.operation_id, r.status_class, Number(r.requests), Number(r.rate_limited), Number(r.bytes)])).toEqual([
+          ['2026-01-31', 'downloadFile', '2xx', 2, 0, 4096],
+          ['2026-01-31', 'listJobs', '2xx', 8, 0, 0],
+          ['2026-01-31', 'listJobs', '4xx', 6, 4, 0],
+          ['2026-02-01', 'getJob', '5xx', 1, 0, 0],
+          ['2026-02-01', 'listJobs', '3xx', 4, 0, 0],
+        ]);
+        await expect(migrateToLatest(store.db, store.dialect)).resolves.toEqual({ applied: ['0005_usage_counters'] });
+        expect(await read()).toEqual(before);
+      } finally {
+        await store.deleteTenant(tenantId).catch(() => undefined);
+        await store.db.deleteFrom('usage_counters').where('tenant_id', '=', tenantId).execute();
       }
     });
 

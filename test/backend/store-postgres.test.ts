@@ -61,7 +61,7 @@ describe.runIf(run)('PostgreSQL store', () => {
         const migrated = await openSqlStore({ dataDir: '/unused', databaseUrl: fresh.url, migrate: false });
         try {
           const rows = await migrated.db.selectFrom(sql.table('kysely_migration').as('m')).select(sql<string>`name`.as('name')).execute();
-          expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_api_keys_notify', '0003_usage', '0004_jobs_file_count']);
+          expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_api_keys_notify', '0003_usage', '0004_jobs_file_count', '0005_usage_counters']);
           await migrated.createTenant('ten_after', 'After');
           expect((await migrated.listTenants()).map((t) => t.id)).toEqual(['ten_after']);
         } finally {

@@ -61,7 +61,7 @@ describe('SQLite store: opening', () => {
     try {
       const err = await openSqlStore({ dataDir: dir, migrate: false }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreOpenError);
-      expect((err as Error).message).toMatch(/missing migrations \(0001_initial, 0002_api_keys_notify, 0003_usage, 0004_jobs_file_count\): run `npm run migrate`/);
+      expect((err as Error).message).toMatch(/missing migrations \(0001_initial, 0002_api_keys_notify, 0003_usage, 0004_jobs_file_count, 0005_usage_counters\): run `npm run migrate`/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -63,13 +63,18 @@ export interface FilesTable {
 }
 
 /** One usage counter: (tenant, UTC day, operation, status class) → counts. Written only by additive upserts. */
-export interface UsageDailyTable {
+/** One tenant's use of one operation on one UTC day (migration 0005_usage_counters). */
+export interface UsageCountersTable {
   tenant_id: string;
   /** `2026-12-05`: text compares, ranges and truncates to the month (`substr(day, 1, 7)`) alike in both dialects. */
   day: string;
   operation_id: string;
-  status_class: string;
-  requests: number;
+  /** Requests answered per status class. */
+  requests_2xx: number;
+  requests_3xx: number;
+  requests_4xx: number;
+  requests_5xx: number;
+  /** The 429s among the 4xx. */
   rate_limited: number;
   bytes: number;
 }
@@ -80,7 +85,7 @@ export interface Database {
   contacts: ContactsTable;
   jobs: JobsTable;
   files: FilesTable;
-  usage_daily: UsageDailyTable;
+  usage_counters: UsageCountersTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

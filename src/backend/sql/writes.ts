@@ -70,7 +70,7 @@ export class SqlWrites extends SqlReads {
 
   /** Removes a tenant and, through ON DELETE CASCADE, its keys, contacts, jobs and file rows (not blobs); and its usage. */
   async deleteTenant(id: string): Promise<boolean> {
-    await this.db.deleteFrom('usage_daily').where('tenant_id', '=', id).execute();
+    await this.db.deleteFrom('usage_counters').where('tenant_id', '=', id).execute();
     // Children first, biggest last, so each cascade step stays small and index-driven.
     await this.db.deleteFrom('files').where('tenant_id', '=', id).execute();
     await this.db.deleteFrom('jobs').where('tenant_id', '=', id).execute();
