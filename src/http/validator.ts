@@ -1,5 +1,6 @@
 /**
- * The `validate` phase: express-openapi-validator's public middleware over the bundled contract. Strict request
+ * The `validate` phase: express-openapi-validator's public middleware over the bundled contract, one instance per
+ * path (the route is already matched; see below). Strict request
  * validation (unknown query parameters refused, no coercion of bodies — the API takes none), response validation
  * per PORTAL_RESPONSE_VALIDATION (`throw` → 500, `log` → a warning naming the operation).
  *
@@ -49,21 +50,35 @@ export function createValidator(opts: ValidatorOptions): RequestHandler {
             (req.ctx?.log ?? opts.log).warn(detail, 'response does not match the contract');
           },
         };
-  const middlewares = OpenApiValidator.middleware({
-    apiSpec: opts.spec as never,
+  // One validator per path of the contract, each given the contract with only that path: the library finds a
+  // request's route by compiling each documented path pattern in turn until one matches (about 7 µs each, on every
+  // request, measured in the running server); the `route` phase has matched the operation already, so its
+  // validator has one pattern to try.
+  const spec = opts.spec as { paths: Record<string, unknown> };
+  const options = {
     validateApiSpec: false,
     validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false, allErrors: true },
     validateResponses,
     validateSecurity: false,
     validateFormats: true,
-    ajvFormats: { mode: 'full' },
+    ajvFormats: { mode: 'full' as const },
     ignoreUndocumented: false,
-    $refParser: { mode: 'dereference' },
+    $refParser: { mode: 'dereference' as const },
     // The API takes no request bodies (the method guard refuses them), so there is no multipart stage.
-    fileUploader: false,
-  }) as unknown as RequestHandler[];
+    fileUploader: false as const,
+  };
+  const byTemplate = new Map(
+    Object.keys(spec.paths).map((template) => [
+      template,
+      OpenApiValidator.middleware({ ...options, apiSpec: { ...spec, paths: { [template]: spec.paths[template] } } as never }) as unknown as RequestHandler[],
+    ]),
+  );
+  const everyPath = OpenApiValidator.middleware({ ...options, apiSpec: spec as never }) as unknown as RequestHandler[];
 
   return function validateRequest(req, res, next) {
+    // In the app the `route` phase has matched the operation; without a match (the validator on its own), the
+    // library looks the route up over the whole contract.
+    const middlewares = byTemplate.get(req.ctx?.match?.template ?? '') ?? everyPath;
     const asGet = req.method === 'HEAD' && req.ctx?.match?.operation.method === 'get';
     if (asGet) req.method = 'GET';
     // eov's middlewares in order, each with its own `next`, as Express would call them: the response validator
