@@ -1,8 +1,8 @@
 /**
  * The `validate` phase: express-openapi-validator's public middleware over the bundled contract, one instance per
- * path (the route is already matched; see below). Strict request
- * validation (unknown query parameters refused, no coercion of bodies — the API takes none), response validation
- * per PORTAL_RESPONSE_VALIDATION (`throw` → 500, `log` → a warning naming the operation).
+ * path (the route is already matched; see createValidator). Strict request validation (unknown query parameters
+ * refused, no coercion of bodies — the API takes none), response validation per PORTAL_RESPONSE_VALIDATION
+ * (`throw` → 500, `log` → a warning naming the operation).
  *
  * Two things the library does not do are added around it:
  * - the contract names HEAD only where HEAD differs from GET (the signed download); on every other route HEAD is

@@ -62,8 +62,7 @@ export interface FilesTable {
   created_at: number;
 }
 
-/** One usage counter: (tenant, UTC day, operation, status class) → counts. Written only by additive upserts. */
-/** One tenant's use of one operation on one UTC day (migration 0005_usage_counters). */
+/** One tenant's use of one operation on one UTC day (migration 0005_usage_counters). Written only by additive upserts. */
 export interface UsageCountersTable {
   tenant_id: string;
   /** `2026-12-05`: text compares, ranges and truncates to the month (`substr(day, 1, 7)`) alike in both dialects. */
