@@ -6,10 +6,10 @@ import http from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipeline } from '../../src/http/pipeline.js';
+import { pipeline, type Stage } from '../../src/http/pipeline.js';
 import { ACME_KEY, recordCalls, startTestApp, type TestApp } from '../support/app.js';
 
-function appWith(stages: RequestHandler[]) {
+function appWith(stages: Stage[]) {
   const seen: string[] = [];
   const app = express();
   app.use((req, _res, next) => {
@@ -36,6 +36,9 @@ const mark =
     (req as unknown as { seen: string[] }).seen.push(name);
     next();
   };
+
+/** Lets anything a second call set off happen before a test looks at what ran. */
+const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('pipeline()', () => {
   it('runs the stages in order, then the next Express layer', async () => {
@@ -96,6 +99,107 @@ describe('pipeline()', () => {
   it('nested arrays are flattened (a stage may be a list of middlewares)', async () => {
     const res = await request(appWith([mark('a'), [mark('b1'), mark('b2')] as unknown as RequestHandler, mark('c')])).get('/');
     expect(res.body.seen).toEqual(['a', 'b1', 'b2', 'c', 'after']);
+  });
+});
+
+describe('pipeline(): each stage moves on once', () => {
+  it('a stage that calls next() twice runs the rest once', async () => {
+    const twice: RequestHandler = (req, _res, next) => {
+      (req as unknown as { seen: string[] }).seen.push('twice');
+      next();
+      next();
+    };
+    const app = appWith([twice, mark('b')]);
+    const res = await request(app).get('/');
+    expect(res.status).toBe(200);
+    await settle();
+    expect(app.locals.seen).toEqual(['twice', 'b', 'after']);
+  });
+
+  it('next(err) after next() is ignored, and next(null) is next()', async () => {
+    const late: RequestHandler = (_req, _res, next) => {
+      next(null);
+      next(new Error('late'));
+    };
+    const app = appWith([mark('a'), late, mark('b')]);
+    const res = await request(app).get('/');
+    expect(res.status).toBe(200);
+    await settle();
+    expect(app.locals.seen).toEqual(['a', 'b', 'after']);
+  });
+
+  it('a stage may return a value that is not a promise (null, an object): only a thenable is waited on', async () => {
+    const returnsNull = ((req, _res, next) => {
+      (req as unknown as { seen: string[] }).seen.push('null');
+      setTimeout(next, 1);
+      return null;
+    }) as RequestHandler;
+    const returnsObject = ((req, _res, next) => {
+      (req as unknown as { seen: string[] }).seen.push('object');
+      setTimeout(next, 1);
+      return { then: 'not a function' };
+    }) as RequestHandler;
+    const app = appWith([returnsNull, returnsObject, mark('c')]);
+    const res = await request(app).get('/');
+    expect(res.status).toBe(200);
+    expect(res.body.seen).toEqual(['null', 'object', 'c', 'after']);
+  });
+});
+
+describe('pipeline(): a stage that handles refusals', () => {
+  /** A charging stage (the rate limiter's shape): it runs for every request and passes the refusal on. */
+  const charging = (name: string, refused: Exclude<Stage, RequestHandler>['refused']): Stage => ({
+    run: mark(name),
+    refused: (err, req, res, next) => {
+      (req as unknown as { seen: string[] }).seen.push(`${name}:${(err as Error).message}`);
+      return refused(err, req, res, next);
+    },
+  });
+  const fail: RequestHandler = (_req, _res, next) => next(new Error('boom'));
+
+  it('runs on a request that went through: its run part, like any stage', async () => {
+    const res = await request(appWith([mark('a'), charging('limit', (e, _q, _s, pass) => pass(e)), mark('b')])).get('/');
+    expect(res.body.seen).toEqual(['a', 'limit', 'b', 'after']);
+  });
+
+  it('gets the refusal of an earlier stage, skipping the plain stages, and passes it on', async () => {
+    const app = appWith([mark('a'), fail, mark('skipped'), charging('limit', (_e, _q, _s, pass) => pass()), mark('skipped too')]);
+    const res = await request(app).get('/');
+    expect(res.status).toBe(500);
+    expect(res.body.seen).toEqual(['a', 'limit:boom', 'error:boom']);
+  });
+
+  it('may replace the refusal with its own, which the next such stage gets', async () => {
+    const app = appWith([
+      fail,
+      charging('limit', (_e, _q, _s, pass) => pass(new Error('429'))),
+      charging('audit', (e, _q, _s, pass) => pass(e)),
+    ]);
+    const res = await request(app).get('/');
+    expect(res.body.seen).toEqual(['limit:boom', 'audit:429', 'error:429']);
+  });
+
+  it('passing twice, or throwing after passing, passes once', async () => {
+    const app = appWith([
+      fail,
+      charging('twice', (e, _q, _s, pass) => {
+        pass(e);
+        pass(new Error('again'));
+        throw new Error('thrown after passing');
+      }),
+      charging('once', (e, _q, _s, pass) => pass(e)),
+    ]);
+    const res = await request(app).get('/');
+    expect(res.status).toBe(500);
+    await settle();
+    expect(app.locals.seen).toEqual(['twice:boom', 'once:boom', 'error:boom']);
+  });
+
+  it('a refused part that throws or rejects passes that error on', async () => {
+    const thrower = appWith([fail, charging('limit', () => { throw new Error('store down'); })]);
+    expect((await request(thrower).get('/')).body.seen).toEqual(['limit:boom', 'error:store down']);
+    const rejecter = appWith([fail, charging('limit', () => Promise.reject(new Error('store gone')) as unknown as void)]);
+    expect((await request(rejecter).get('/')).body.seen).toEqual(['limit:boom', 'error:store gone']);
   });
 });
 

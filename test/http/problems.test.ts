@@ -170,13 +170,34 @@ function sendRaw(port: number, raw: string | Buffer): Promise<Answer> {
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** Each problem type has one title, the same wherever it is raised (a client may show it as it is). */
+const TITLES: Record<string, string> = {
+  'invalid-request': 'Invalid request',
+  'headers-too-large': 'Request header fields too large',
+  unauthorized: 'Unauthorized',
+  'origin-not-allowed': 'Forbidden',
+  'insufficient-scope': 'Forbidden',
+  'invalid-signature': 'Invalid signature',
+  'signed-url-expired': 'Signed URL expired',
+  'not-found': 'Not found',
+  'method-not-allowed': 'Method not allowed',
+  'uri-too-long': 'URI too long',
+  'range-not-satisfiable': 'Range not satisfiable',
+  'rate-limited': 'Too many requests',
+  internal: 'Internal server error',
+  'rate-limit-unavailable': 'Service unavailable',
+  'authentication-unavailable': 'Service unavailable',
+  'backend-unavailable': 'Service unavailable',
+  'backend-timeout': 'Gateway timeout',
+};
+
 /** The shape every error answer must have; returns the parsed body. */
 function expectProblem(inst: Instance, res: Answer, status: number, type: string): Record<string, unknown> {
   expect(res.status, res.text).toBe(status);
   // (Express adds the charset; the HTTP server's own answers are written by hand without it.)
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json(; charset=utf-8)?$/);
   const body = JSON.parse(res.text) as Record<string, unknown>;
-  expect(body).toMatchObject({ type: PROBLEM_BASE + type, status, title: expect.any(String) });
+  expect(body).toMatchObject({ type: PROBLEM_BASE + type, status, title: TITLES[type] });
   expect(body.traceId).toMatch(/^[0-9a-f]{32}$/);
   expect(body.traceId).not.toBe('0'.repeat(32));
   expect(res.text).not.toMatch(STACK_LIKE);
@@ -305,6 +326,7 @@ describe('every error the server answers is one kind of problem+json', () => {
     const logged = inst.logs.records().find((r) => r.msg === 'request failed' && r.traceId === body.traceId);
     expect(JSON.stringify(logged)).toContain('tenant_secrets');
     expect(JSON.stringify(logged)).toMatch(/\\n\s+at /);
+    expect(logged).toMatchObject({ level: 'error', status: 500, route: '/v1/contacts' });
   });
 
   it('503 when the data tier keeps failing transiently, then 503 from the open circuit with Retry-After counting down from the default 10 s', async () => {
@@ -312,7 +334,7 @@ describe('every error the server answers is one kind of problem+json', () => {
     const inst = await start({ PORTAL_BREAKER_FAILURES: '2' });
     inst.backend.fault = 'transient';
     const failed = await send(`${inst.url}/v1/contacts/con_4k9Qx2VbN7mT1pLs8ZrY3a`, { headers: bearer(ACME_KEY) });
-    expectProblem(inst, failed, 503, 'backend-unavailable');
+    expect(expectProblem(inst, failed, 503, 'backend-unavailable').detail).toBe('The data backend is unavailable.');
     const open = await send(`${inst.url}/v1/contacts?limit=1`, { headers: bearer(ACME_KEY) });
     expectProblem(inst, open, 503, 'backend-unavailable');
     expect(open.headers['retry-after']).toBe('10');
@@ -331,8 +353,46 @@ describe('every error the server answers is one kind of problem+json', () => {
     const slow = send(`${inst.url}/v1/contacts?limit=1`, { headers: bearer(ACME_KEY) });
     await new Promise((r) => setTimeout(r, 100));
     const full = await send(`${inst.url}/v1/contacts?limit=2`, { headers: bearer(ACME_KEY) });
-    expectProblem(inst, full, 503, 'backend-unavailable');
+    expect(expectProblem(inst, full, 503, 'backend-unavailable').detail).toBe('The data backend is at capacity; retry shortly.');
     expect(full.headers['retry-after']).toBe('1');
-    expectProblem(inst, await slow, 504, 'backend-timeout');
+    expect(expectProblem(inst, await slow, 504, 'backend-timeout').detail).toBe('The data backend did not answer in time.');
+  });
+});
+
+describe('what a problem says', () => {
+  it.each([
+    ['/v1/contacts?limit=abc', 'The request has 1 invalid parameter: limit.', [['query', 'limit']]],
+    ['/v1/jobs?status=nope&limit=0', 'The request has 2 invalid parameters: limit, status.', [['query', 'limit'], ['query', 'status']]],
+    // Two rules broken by one parameter: two entries in errors[], the parameter named once in the detail.
+    ['/v1/contacts/abc', 'The request has 1 invalid parameter: contactId.', [['path', 'contactId'], ['path', 'contactId']]],
+  ] as const)('a validation 400 names each invalid parameter, where it is, and why: %s', async (target, detail, fields) => {
+    const body = expectProblem(main, await send(`${main.url}${target}`, { headers: bearer(ACME_KEY) }), 400, 'invalid-request');
+    expect(body.detail).toBe(detail);
+    const errors = body.errors as { location: string; name: string; message: string }[];
+    expect(errors.map((e) => [e.location, e.name])).toEqual(fields);
+    for (const e of errors) expect(e.message).toMatch(/^must /);
+  });
+
+  it('a 404 and a 405 say what is missing or allowed', async () => {
+    const other = expectProblem(main, await send(`${main.url}/v1/contacts/con_000000000000000000000z`, { headers: bearer(ACME_KEY) }), 404, 'not-found');
+    expect(other.detail).toBe('No such resource.');
+    const method = expectProblem(main, await send(`${main.url}/v1/jobs`, { method: 'PUT', headers: bearer(ACME_KEY) }), 405, 'method-not-allowed');
+    expect(method.detail).toBe('This resource allows GET, HEAD, OPTIONS.');
+  });
+
+  it('instance is the path alone (never the query, which may hold a signature), re-encoded as a valid URI reference', async () => {
+    const guarded = expectProblem(main, await send(`${main.url}/v1/no%zzthing?sig=s3cret`, { headers: bearer(ACME_KEY) }), 400, 'invalid-request');
+    expect(guarded.instance).toBe('/v1/no%25zzthing');
+    const escaped = expectProblem(main, await send(`${main.url}/v1/nothing%20here/caf%C3%A9?x=1`, { headers: bearer(ACME_KEY) }), 404, 'not-found');
+    expect(escaped.instance).toBe('/v1/nothing%20here/caf%C3%A9');
+    const raw = expectProblem(main, await sendRaw(main.port, `GET /v1/a|b{c}^d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ACME_KEY}\r\nConnection: close\r\n\r\n`), 404, 'not-found');
+    expect(raw.instance).toBe('/v1/a%7Cb%7Bc%7D%5Ed');
+  });
+
+  it('a refusal is logged at debug with its status and type; nothing at error', async () => {
+    const body = expectProblem(main, await send(`${main.url}/v1/contacts?limit=abc`, { headers: bearer(ACME_KEY) }), 400, 'invalid-request');
+    const lines = main.logs.records().filter((r) => r.traceId === body.traceId);
+    expect(lines.find((r) => r.msg === 'request rejected')).toMatchObject({ level: 'debug', status: 400, type: 'invalid-request' });
+    expect(lines.filter((r) => r.level === 'error')).toEqual([]);
   });
 });
