@@ -7,7 +7,7 @@ import type { Backend } from '../../src/backend/port.js';
 import { HttpProblem } from '../../src/http/problem.js';
 import { setDeadline } from '../../src/common/deadline.js';
 import { RpcBackendError } from '../../src/backend/rpc/client.js';
-import { API_KEY_HASH, CONTACTS, FILES, JOBS, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
+import { API_KEY, API_KEY_HASH, CONTACTS, FILES, JOBS, OTHER_TENANT, TENANT, createMemoryBackend, type MemoryBackend } from '../support/memory-backend.js';
 import { connect, failure, never, sleep, startServer, stopServer, until, type Tier } from './harness.js';
 
 const ADA = CONTACTS[0]!;
@@ -373,5 +373,101 @@ describe('a 200 whose body is not the contract\'s', () => {
     // The same call through a clean proxy answers.
     const t = await setup();
     await expect(call(t.resilient)).resolves.not.toBeNull();
+  });
+});
+
+describe('through the RPC tier, every call of the port is the store\'s own', () => {
+  // The store behind a backend server of its own, recording what each call receives (the signal left out): the
+  // client must send every argument the store gets and hand back exactly what the store answered.
+  const USAGE = [{ period: '2025-09-01', operationId: 'listContacts', statusClasses: { '2xx': 6, '3xx': 0, '4xx': 1, '5xx': 0 }, rateLimited: 1, bytes: 0 }];
+  const inner = createMemoryBackend();
+  const received: [string, ...unknown[]][] = [];
+  const recording = new Proxy(
+    { ...inner, getUsage: async () => USAGE } as Backend,
+    {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function' || prop === 'close') return value;
+        return (...args: unknown[]) => {
+          received.push([String(prop), ...args.slice(0, -1)]);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    },
+  );
+  let own: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    own = await startServer(recording);
+  });
+  afterAll(async () => {
+    await stopServer(own.server);
+  });
+
+  /** The call through the tier, and the one the store received. */
+  async function through<T>(call: (b: Backend) => Promise<T>): Promise<{ answer: T; sent: unknown[] }> {
+    const t = await connect(own.url, recording);
+    try {
+      received.length = 0;
+      const answer = await call(t.resilient);
+      const calls = received.filter(([op]) => op !== 'apiKeysVersion');
+      expect(calls).toHaveLength(1);
+      return { answer, sent: calls[0]! };
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('reads: the arguments arrive as sent (filters, page size and keyset) and the answers come back as the store gave them', async () => {
+    const FILE = FILES[0]!;
+    const after = { createdAt: CONTACTS[0]!.createdAt, id: CONTACTS[0]!.id };
+    const afterJob = { createdAt: '2025-09-03T00:00:00.000Z', id: 'job_zzzzzzzzzzzzzzzzzzzzzz' };
+    const since = '2025-01-01T00:00:00.000Z';
+    const cases: [(b: Backend) => Promise<unknown>, unknown[], unknown][] = [
+      [(b) => b.listContacts(TENANT, { q: 'a', updatedSince: since }, { limit: 1, after }, never()), ['listContacts', TENANT, { q: 'a', updatedSince: since }, { limit: 1, after }], await inner.listContacts(TENANT, { q: 'a' }, { limit: 1, after }, never())],
+      [(b) => b.listContacts(TENANT, {}, { limit: 2 }, never()), ['listContacts', TENANT, {}, { limit: 2 }], await inner.listContacts(TENANT, {}, { limit: 2 }, never())],
+      [(b) => b.getContact(TENANT, ADA.id, never()), ['getContact', TENANT, ADA.id], ADA],
+      [(b) => b.listJobs(TENANT, { status: 'succeeded', contactId: ADA.id, updatedSince: since }, { limit: 3, after: afterJob }, never()), ['listJobs', TENANT, { status: 'succeeded', contactId: ADA.id, updatedSince: since }, { limit: 3, after: afterJob }], await inner.listJobs(TENANT, {}, { limit: 3, after: afterJob }, never())],
+      [(b) => b.getJob(TENANT, JOBS[0]!.id, never()), ['getJob', TENANT, JOBS[0]!.id], JOBS[0]],
+      [(b) => b.listJobFiles(TENANT, FILE.jobId, { limit: 4 }, never()), ['listJobFiles', TENANT, FILE.jobId, { limit: 4 }], { items: [FILE], next: null }],
+      [(b) => b.getJobFile(TENANT, FILE.jobId, FILE.id, never()), ['getJobFile', TENANT, FILE.jobId, FILE.id], FILE],
+      [(b) => b.getFile(TENANT, FILE.id, never()), ['getFile', TENANT, FILE.id], FILE],
+      [(b) => b.ownerOf('job', JOBS[0]!.id, never()), ['ownerOf', 'job', JOBS[0]!.id], TENANT],
+      [(b) => b.findApiKeyByHash(API_KEY_HASH, never()), ['findApiKeyByHash', API_KEY_HASH], API_KEY],
+      [(b) => b.getUsage(TENANT, { from: '2025-09-01', to: '2025-09-30', granularity: 'month' }, never()), ['getUsage', TENANT, { from: '2025-09-01', to: '2025-09-30', granularity: 'month' }], USAGE],
+      [(b) => b.ping(never()), ['ping'], undefined],
+    ];
+    for (const [call, sent, answer] of cases) {
+      const got = await through(call).catch((e: unknown) => {
+        throw new Error(`${String(sent[0])}: ${String(e)}`);
+      });
+      expect(got.sent, String(sent[0])).toEqual(sent);
+      expect(got.answer, String(sent[0])).toEqual(answer);
+    }
+    // A page with more to come carries its keyset; a listing of the next page with it continues after it.
+    const first = await through((b) => b.listContacts(TENANT, {}, { limit: 1 }, never()));
+    expect(first.answer.next).toEqual({ createdAt: CONTACTS[0]!.createdAt, id: CONTACTS[0]!.id });
+  });
+
+  it('misses: a not-found answer is null, for each call whose port allows one', async () => {
+    const unknown = 'fil_0000000000000000000000';
+    expect((await through((b) => b.getContact(TENANT, 'con_0000000000000000000000', never()))).answer).toBeNull();
+    expect((await through((b) => b.getFile(OTHER_TENANT, FILES[0]!.id, never()))).answer).toBeNull();
+    expect((await through((b) => b.listJobFiles(TENANT, 'job_0000000000000000000000', { limit: 1 }, never()))).answer).toBeNull();
+    expect((await through((b) => b.ownerOf('file', unknown, never()))).answer).toBeNull();
+    expect((await through((b) => b.findApiKeyByHash('b'.repeat(64), never()))).answer).toBeNull();
+  });
+
+  it('recordUsage sends the increments once, and sends nothing for none', async () => {
+    const increments = [{ tenantId: TENANT, day: '2025-09-02', operationId: 'getContact', statusClass: '4xx' as const, requests: 3, rateLimited: 0, bytes: 12 }];
+    const got = await through((b) => b.recordUsage(increments, never()));
+    expect(got.sent).toEqual(['recordUsage', increments]);
+    const t = await connect(own.url, recording);
+    try {
+      received.length = 0;
+      await t.resilient.recordUsage([], never());
+      expect(received.filter(([op]) => op === 'recordUsage')).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });
