@@ -56,7 +56,12 @@ class RecordingStore implements BlobStore {
   stat(k: string) {
     return this.inner.stat(k);
   }
+  /** Runs before the next read (once): a test's way to change the store between a stat and a read. */
+  beforeNextRead?: (k: string) => Promise<void>;
   async read(k: string, r?: ByteRange) {
+    const hook = this.beforeNextRead;
+    this.beforeNextRead = undefined;
+    await hook?.(k);
     const s = await this.inner.read(k, r);
     this.opened.push(s);
     return s;
@@ -284,6 +289,21 @@ describe.each([
       await unlink(path.join(dir, 'blobs', f.blobKey));
       const res = await fetch(urlFor(f));
       expect(res.status).toBe(404);
+    });
+
+    it.skipIf(withOpen)('answers a blob that vanishes between the stat and the read with a 404 problem that carries none of the file\'s headers', async () => {
+      const f = await backend.add(blobs, { name: 'brief.txt', contentType: 'text/plain', bytes: Buffer.from('here, then gone') });
+      blobs.beforeNextRead = (k) => unlink(path.join(dir, 'blobs', k));
+      const res = await fetch(urlFor(f));
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      // The file's ETag and Accept-Ranges, set before the read, describe no problem (a bare Express app tags the
+      // problem's own body with a weak ETag of its own).
+      expect(res.headers.get('etag')).not.toContain(f.sha256);
+      for (const h of ['accept-ranges', 'content-disposition', 'content-range']) expect(res.headers.get(h), h).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('private, max-age=0, no-store');
+      expect(((await res.json()) as { detail: string }).detail).toBe(`No file ${f.id}.`);
+      expect(logs.some((l) => l.level === 'error' && l.obj.fileId === f.id && /vanished between stat and read/.test(l.msg ?? ''))).toBe(true);
     });
 
     it('answers a validly signed URL for an unknown file with 404', async () => {
