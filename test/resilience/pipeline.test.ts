@@ -70,6 +70,29 @@ describe('retry', () => {
     expect(everything).not.toMatch(/SECRET|hunter2|db\.js/);
   });
 
+  it('a 429 is transient like a 5xx: retried, and the retry answers', async () => {
+    const t = await setup();
+    t.proxy.nextFaults({ kind: 'status', status: 429 }, 1);
+    expect(await t.resilient.getContact(TENANT, ADA.id, never())).toEqual(ADA);
+    expect(t.proxy.seen.map((r) => r.fault)).toEqual(['status', 'pass']);
+  });
+
+  it('only a 404 carrying the backend\'s not-found problem is a miss: another 404 is an error, a not-found body on a 5xx is transient', async () => {
+    const t = await setup({ maxRetries: 0 });
+    t.proxy.nextFaults({ kind: 'status', status: 404, body: '{"type":"https://backend.invalid/problems/not-found"}' }, 1);
+    expect(await t.resilient.getContact(TENANT, ADA.id, never())).toBeNull();
+    // A proxy's or a router's 404 page says nothing about the record: never "it does not exist".
+    for (const body of ['Not Found', '{"type":"https://backend.invalid/problems/no-route"}', '{"type":404}', 'null']) {
+      t.proxy.nextFaults({ kind: 'status', status: 404, body }, 1);
+      const { error } = await failure(() => t.resilient.getContact(TENANT, ADA.id, never()));
+      expect(error, body).toBeInstanceOf(RpcBackendError);
+      expect((error as RpcBackendError).status).toBe(404);
+    }
+    t.proxy.nextFaults({ kind: 'status', status: 502, body: '{"type":"https://backend.invalid/problems/not-found"}' }, 1);
+    const { error } = await failure(() => t.resilient.getContact(TENANT, ADA.id, never()));
+    expect((error as HttpProblem).status).toBe(503);
+  });
+
   it('a rejected secret is not transient: one attempt, no retry', async () => {
     const t = await setup({}, 'wrong-secret-wrong-secret-wrong-secret');
     const { error } = await failure(() => t.resilient.ping(never()));
