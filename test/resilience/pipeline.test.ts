@@ -101,6 +101,22 @@ describe('retry', () => {
     expect(t.proxy.seen).toHaveLength(1);
   });
 
+  it('a retry delay never takes more than half the time the call has left', async () => {
+    // Delays from 250 ms up to 5 s on their own, in calls with 600 ms left: the first is cut to half of what
+    // remains (at most 300 ms), so a retry still runs before the deadline.
+    const t = await setup({ retryBaseDelayMs: 250, retryMaxDelayMs: 5000, maxRetries: 1, timeoutMs: 3000, breakerConsecutiveFailures: 1000 });
+    t.proxy.setFault({ kind: 'status', status: 503 });
+    for (let i = 0; i < 5; i++) {
+      const caller = new AbortController();
+      const started = Date.now();
+      setDeadline(caller.signal, started + 600);
+      await failure(() => t.resilient.getContact(TENANT, ADA.id, caller.signal));
+      expect(Date.now() - started).toBeLessThan(900);
+    }
+    expect(t.events.retries).toHaveLength(5);
+    for (const r of t.events.retries) expect(r.delayMs).toBeLessThanOrEqual(300);
+  });
+
   it('retry delays are jittered: distinct, spread out, within their bounds', async () => {
     const t = await setup({ retryBaseDelayMs: 20, retryMaxDelayMs: 200 });
     const calls = 40;
