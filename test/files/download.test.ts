@@ -358,18 +358,37 @@ describe.each([
       missing.searchParams.delete('kid');
       let res = await fetch(missing);
       expect(res.status).toBe(400);
-      let problem = (await res.json()) as { errors: Array<{ name: string }> };
-      expect(problem.errors.map((e) => e.name).sort()).toEqual(['kid', 'sig']);
+      let problem = (await res.json()) as { detail: string; errors: Array<{ location: string; name: string; message: string }> };
+      expect(problem.detail).toBe('The request has 2 invalid parameters: kid, sig.');
+      expect(problem.errors).toEqual([
+        { location: 'query', name: 'kid', message: 'is required' },
+        { location: 'query', name: 'sig', message: 'is required' },
+      ]);
       const repeated = new URL(good);
       repeated.searchParams.append('tenant', 'ten_other');
       res = await fetch(repeated);
       expect(res.status).toBe(400);
-      problem = (await res.json()) as { errors: Array<{ name: string }> };
-      expect(problem.errors.map((e) => e.name)).toEqual(['tenant']);
+      problem = (await res.json()) as typeof problem;
+      expect(problem.detail).toBe('The request has 1 invalid parameter: tenant.');
+      expect(problem.errors).toEqual([{ location: 'query', name: 'tenant', message: 'must appear once' }]);
+      const empty = new URL(good);
+      empty.searchParams.set('expires', '');
+      res = await fetch(empty);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as typeof problem).errors).toEqual([{ location: 'query', name: 'expires', message: 'is required' }]);
+      const notATenant = new URL(good);
+      notATenant.searchParams.set('tenant', 'acme');
+      res = await fetch(notATenant);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as typeof problem).errors).toEqual([{ location: 'query', name: 'tenant', message: 'is not a tenant id' }]);
       const badId = new URL(good);
       badId.pathname = '/v1/downloads/..%2F..%2Fetc%2Fpasswd';
+      badId.searchParams.delete('sig');
       res = await fetch(badId);
       expect(res.status).toBe(400);
+      problem = (await res.json()) as typeof problem;
+      expect(problem.detail).toBe('The request has 2 invalid parameters: fileId, sig.');
+      expect(problem.errors[0]).toEqual({ location: 'path', name: 'fileId', message: 'is not a file id' });
     });
 
     it('stops reading the blob when the client goes away mid-download', async () => {
