@@ -279,8 +279,9 @@ describe.each([
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(res.headers.get('cache-control')).toBe('private, max-age=0, no-store');
-      const problem = (await res.json()) as { type: string };
+      const problem = (await res.json()) as { type: string; detail: string };
       expect(problem.type).toMatch(/not-found$/);
+      expect(problem.detail).toBe(`No file ${noBlob.id}.`);
       expect(logs.some((l) => l.level === 'error' && l.obj.fileId === noBlob.id && /blob is missing/.test(l.msg ?? ''))).toBe(true);
     });
 
@@ -289,6 +290,22 @@ describe.each([
       await unlink(path.join(dir, 'blobs', f.blobKey));
       const res = await fetch(urlFor(f));
       expect(res.status).toBe(404);
+    });
+
+    it('serves a blob whose size differs from its row as it really is, and logs the difference loudly', async () => {
+      const bytes = Buffer.from('the row says five bytes more');
+      const f = await backend.add(blobs, { name: 'drift.txt', contentType: 'text/plain', bytes });
+      backend.files.set(f.id, { ...f, size: bytes.length + 5 });
+      const res = await fetch(urlFor(f));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-length')).toBe(String(bytes.length));
+      expect(await bytesOf(res)).toEqual(bytes);
+      expect(logs.filter((l) => /blob size differs/.test(l.msg ?? ''))).toEqual([
+        { level: 'error', obj: expect.objectContaining({ fileId: f.id, recorded: bytes.length + 5, actual: bytes.length }), msg: 'download: blob size differs from the file row' },
+      ]);
+      // A blob of the recorded size logs nothing of the kind.
+      await bytesOf(await fetch(urlFor(small)));
+      expect(logs.filter((l) => /blob size differs/.test(l.msg ?? ''))).toHaveLength(1);
     });
 
     it.skipIf(withOpen)('answers a blob that vanishes between the stat and the read with a 404 problem that carries none of the file\'s headers', async () => {
