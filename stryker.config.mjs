@@ -33,7 +33,7 @@ export default {
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', 'data', 'coverage', 'reports'],
   cleanTempDir: 'always',
-  // break: the level reached where it was measured (the URL signer 96.9%, authentication and tenancy 73.6%), rounded
-  // down; raise it as survivors get their tests.
-  thresholds: { high: 80, low: 60, break: 70 },
+  // break: the score reached over the modules measured so far, rounded down (per module, with the date and the
+  // modules not yet measured: docs/testing.md, "Mutation testing"); raise it as survivors get their tests.
+  thresholds: { high: 80, low: 60, break: 62 },
 };
