@@ -308,7 +308,8 @@ describe.each([
       expect(logs.filter((l) => /blob size differs/.test(l.msg ?? ''))).toHaveLength(1);
     });
 
-    it.skipIf(withOpen)('answers a blob that vanishes between the stat and the read with a 404 problem that carries none of the file\'s headers', async () => {
+    // Only a store without `open` stats and reads in two steps; with `open` there is no moment in between.
+    if (!withOpen) it('answers a blob that vanishes between the stat and the read with a 404 problem that carries none of the file\'s headers', async () => {
       const f = await backend.add(blobs, { name: 'brief.txt', contentType: 'text/plain', bytes: Buffer.from('here, then gone') });
       blobs.beforeNextRead = (k) => unlink(path.join(dir, 'blobs', k));
       const res = await fetch(urlFor(f));
