@@ -33,7 +33,7 @@ export default {
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', 'data', 'coverage', 'reports'],
   cleanTempDir: 'always',
-  // break: the score reached over the modules measured so far, rounded down (per module, with the date and the
-  // modules not yet measured: docs/testing.md, "Mutation testing"); raise it as survivors get their tests.
-  thresholds: { high: 80, low: 60, break: 62 },
+  // break: just under the score reached over the modules measured (why, the figures per module, the date and the
+  // modules not measured: docs/testing.md, "Mutation testing"); raise it as survivors get their tests.
+  thresholds: { high: 80, low: 60, break: 66 },
 };
