@@ -108,21 +108,11 @@ describe.each(targets)('usage meter on $name', ({ open }) => {
       { period: '2026-04-01', operationId: 'downloadFile', statusClasses: classes(1, 0, 0, 0), rateLimited: 0, bytes: 1 },
       { period: '2026-04-01', operationId: 'listContacts', statusClasses: classes(1, 0, 0, 0), rateLimited: 0, bytes: 0 },
     ]);
-    // A month sums its days (the range's first month starts on the 31st: its period is still the 1st).
-    const months = await store.getUsage('ten_one', { from: '2026-03-31', to: '2026-04-01', granularity: 'month' }, signal());
-    expect(months).toEqual([
-      { period: '2026-03-01', operationId: 'downloadFile', statusClasses: classes(2, 0, 0, 0), rateLimited: 0, bytes: 1024 },
-      { period: '2026-03-01', operationId: 'listContacts', statusClasses: classes(6, 1, 2, 0), rateLimited: 1, bytes: 0 },
-      { period: '2026-04-01', operationId: 'downloadFile', statusClasses: classes(1, 0, 0, 0), rateLimited: 0, bytes: 1 },
-      { period: '2026-04-01', operationId: 'listContacts', statusClasses: classes(1, 0, 0, 0), rateLimited: 0, bytes: 0 },
-    ]);
-    const wholeRange = await store.getUsage('ten_one', { from: '2026-03-01', to: '2026-04-30', granularity: 'month' }, signal());
-    expect(wholeRange.map((r) => [r.period, r.operationId, r.statusClasses['2xx']])).toEqual([
-      ['2026-03-01', 'downloadFile', 2],
-      ['2026-03-01', 'listContacts', 6],
-      ['2026-04-01', 'downloadFile', 1],
-      ['2026-04-01', 'listContacts', 1],
-    ]);
+    // Each month holds one day of counts here, so a month's rows are that day's with the month's first day as their
+    // period, also when the range starts later in the month.
+    const asMonths = days.map((r) => ({ ...r, period: `${r.period.slice(0, 7)}-01` }));
+    expect(await store.getUsage('ten_one', { from: '2026-03-31', to: '2026-04-01', granularity: 'month' }, signal())).toEqual(asMonths);
+    expect(await store.getUsage('ten_one', { from: '2026-03-01', to: '2026-04-30', granularity: 'month' }, signal())).toEqual(asMonths);
     // Another tenant's counters never show up, and a range outside the data is empty.
     expect(await store.getUsage('ten_two', { from: '2026-03-31', to: '2026-03-31', granularity: 'day' }, signal())).toEqual([
       { period: '2026-03-31', operationId: 'getJob', statusClasses: classes(0, 0, 0, 1), rateLimited: 0, bytes: 0 },
